@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-only
+ifneq ($(KERNELRELEASE),)
+# Kbuild: in tree as drivers/gpu/drm/tgem, or out of tree with M=.
+ifneq ($(KBUILD_EXTMOD),)
+CONFIG_DRM_TGEM ?= m
+endif
+
+# tgem_drm.h includes "drm.h" as every DRM uAPI header does; in the kernel
+# tree proper it would sit beside it in include/uapi/drm/.
+subdir-ccflags-y += -I$(src)
+subdir-ccflags-y += -I$(src)/include
+subdir-ccflags-y += -I$(srctree)/include/uapi/drm
+
+obj-$(CONFIG_DRM_TGEM) += tgem.o
+
+tgem-y := \
+	gem/tgem_bo.o \
+	gem/tgem_drv.o \
+	gem/tgem_ioctl.o \
+	ttm/tgem_placement.o \
+	ttm/tgem_ttm.o
+
+obj-$(CONFIG_DRM_TGEM_KUNIT_TEST) += tests/
+
+else
+# Not Kbuild: the developer entry points. See README.md.
+.PHONY: all demo check setup kernel
+all:
+	@echo "see README.md: make demo | make check"
+
+demo:
+	@bash scripts/demo.sh
+
+check:
+	@bash scripts/check.sh
+
+setup:
+	@bash scripts/setup.sh
+
+kernel: setup
+	@bash scripts/build-kernel.sh
+endif

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Buffer objects
+ *
+ * A tgem BO (&struct tgem_bo) is a TTM buffer object of type
+ * %ttm_bo_type_device whose embedded GEM object is what userspace holds
+ * handles to. Creating one allocates no pages: TTM gives it a system
+ * resource with an empty &struct ttm_tt, and the pages arrive on the first
+ * CPU fault or pin, zeroed.
+ *
+ * Lifetime. The GEM reference count owns one TTM reference; when the last
+ * handle, dma-buf or lookup goes away, tgem drops it. A CPU mapping holds a
+ * TTM reference of its own, so the memory outlives GEM_CLOSE until
+ * munmap(). The fake mmap offset is registered when the BO is created and
+ * removed when TTM releases the BO; after the GEM count reaches zero the
+ * offset can no longer be mapped, because the DRM core's lookup only takes
+ * GEM references that are not yet zero.
+ *
+ * PRIME. Export uses the DRM core helpers. An importer on another device
+ * attaches through the pin/get_sg_table hooks: pinning populates the BO and
+ * keeps it in place until the importer detaches. Importing a dma-buf from
+ * another device is not supported yet, and kernel vmap of an exported
+ * buffer is refused: kernel access goes through short-term page mappings.
+ */
+
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_utils.h>
+#include <drm/ttm/ttm_tt.h>
+#include <kunit/visibility.h>
+#include <uapi/drm/tgem_drm.h>
+
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "ttm/tgem_placement.h"
+#include "ttm/tgem_ttm.h"
+
+static void tgem_bo_destroy(struct ttm_buffer_object *tbo)
+{
+	struct tgem_bo *bo = ttm_to_tgem_bo(tbo);
+
+	drm_gem_object_release(&tbo->base);
+	kfree(bo);
+}
+
+static void tgem_bo_gem_free(struct drm_gem_object *obj)
+{
+	/* Drop the TTM reference the GEM count has owned since creation. */
+	ttm_bo_put(&gem_to_tgem_bo(obj)->ttm);
+}
+
+static int tgem_bo_gem_pin(struct drm_gem_object *obj)
+{
+	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	int ret;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_SYSTEM || !tbo->ttm)
+		return -EINVAL;
+
+	ret = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
+	if (ret)
+		return ret;
+
+	ttm_bo_pin(tbo);
+	return 0;
+}
+
+static void tgem_bo_gem_unpin(struct drm_gem_object *obj)
+{
+	dma_resv_assert_held(obj->resv);
+	ttm_bo_unpin(&gem_to_tgem_bo(obj)->ttm);
+}
+
+static struct sg_table *tgem_bo_gem_get_sg_table(struct drm_gem_object *obj)
+{
+	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
+
+	/* Only attachments call this, and attaching pinned the pages. */
+	if (drm_WARN_ON(obj->dev, !tbo->pin_count || !tbo->ttm ||
+			!ttm_tt_is_populated(tbo->ttm)))
+		return ERR_PTR(-EINVAL);
+
+	return drm_prime_pages_to_sg(obj->dev, tbo->ttm->pages,
+				     tbo->ttm->num_pages);
+}
+
+static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
+	.free = tgem_bo_gem_free,
+	.pin = tgem_bo_gem_pin,
+	.unpin = tgem_bo_gem_unpin,
+	.get_sg_table = tgem_bo_gem_get_sg_table,
+	.mmap = drm_gem_ttm_mmap,
+	.print_info = drm_gem_ttm_print_info,
+};
+
+/**
+ * tgem_bo_is_tgem() - Whether a GEM object is a tgem BO
+ * @obj: the GEM object
+ *
+ * Context: Any context.
+ * Return: true if @obj was created by tgem_bo_create().
+ */
+bool tgem_bo_is_tgem(const struct drm_gem_object *obj)
+{
+	return obj->funcs == &tgem_bo_gem_funcs;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem);
+
+/**
+ * tgem_bo_max_size() - Largest BO size tgem accepts
+ * @tdev: the device
+ *
+ * A BO's page count must fit TTM's 32-bit &ttm_tt.num_pages, and a BO can
+ * never be larger than the largest memory region.
+ *
+ * Context: Any context.
+ * Return: the limit in bytes, a multiple of PAGE_SIZE.
+ */
+u64 tgem_bo_max_size(struct tgem_device *tdev)
+{
+	return min_t(u64, (u64)U32_MAX << PAGE_SHIFT, tgem_ttm_sys_total(tdev));
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
+
+/**
+ * tgem_bo_create() - Create a BO
+ * @tdev: the device
+ * @size: size in bytes; nonzero, page aligned, at most tgem_bo_max_size()
+ * @placement: mask of %DRM_TGEM_PLACEMENT_* bits
+ * @flags: mask of %DRM_TGEM_GEM_CREATE_FLAG_* bits
+ *
+ * The BO gets its fake mmap offset at once but no pages: they come on
+ * first use.
+ *
+ * Context: Process context; may sleep. Takes and releases the new BO's
+ * dma_resv lock.
+ * Return: the BO, holding one GEM reference the caller owns; or
+ * ERR_PTR(-EINVAL) for a bad size, placement or flag, ERR_PTR(-E2BIG) when
+ * @size is larger than every allowed region, or another ERR_PTR() from TTM.
+ * On failure nothing is left allocated.
+ */
+struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
+			       u32 placement, u32 flags)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_place places[TGEM_MAX_PLACES];
+	struct tgem_bo *bo;
+	int nplaces, i, ret;
+
+	if (!size || !PAGE_ALIGNED(size) || size > tgem_bo_max_size(tdev))
+		return ERR_PTR(-EINVAL);
+
+	nplaces = tgem_placement_from_uapi(placement, flags, false, places);
+	if (nplaces < 0)
+		return ERR_PTR(nplaces);
+
+	for (i = 0; i < nplaces; i++)
+		if (places[i].mem_type == TTM_PL_SYSTEM &&
+		    size <= tgem_ttm_sys_total(tdev))
+			break;
+	if (i == nplaces)
+		return ERR_PTR(-E2BIG);
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+
+	memcpy(bo->places, places, sizeof(places));
+	bo->placement.num_placement = nplaces;
+	bo->placement.placement = bo->places;
+	bo->uapi_placement = placement;
+	bo->uapi_flags = flags;
+
+	drm_gem_private_object_init(&tdev->drm, &bo->ttm.base, size);
+	bo->ttm.base.funcs = &tgem_bo_gem_funcs;
+
+	/* On failure TTM calls tgem_bo_destroy(), which frees @bo. */
+	ret = ttm_bo_init_reserved(&tdev->ttm, &bo->ttm, ttm_bo_type_device,
+				   &bo->placement, 0, &ctx, NULL, NULL,
+				   tgem_bo_destroy);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ttm_bo_unreserve(&bo->ttm);
+	return bo;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_create);
+
+/**
+ * tgem_bo_wait() - Wait until a BO is idle
+ * @bo: the BO
+ * @timeout_ns: absolute %CLOCK_MONOTONIC deadline in nanoseconds; a
+ * deadline in the past polls
+ *
+ * Waits for every fence in the BO's dma_resv, of every usage.
+ *
+ * Context: Process context; sleeps interruptibly. Takes no lock, so the
+ * BO may become busy again as soon as this returns.
+ * Return: 0 when the BO is idle, -ETIME when the deadline passed first,
+ * -ERESTARTSYS when a signal arrived.
+ */
+int tgem_bo_wait(struct tgem_bo *bo, s64 timeout_ns)
+{
+	struct dma_resv *resv = bo->ttm.base.resv;
+	signed long timeout = drm_timeout_abs_to_jiffies(timeout_ns);
+	long ret;
+
+	if (!timeout)
+		return dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP) ?
+		       0 : -ETIME;
+
+	ret = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true, timeout);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIME;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_wait);

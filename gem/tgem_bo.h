@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+#ifndef _TGEM_BO_H_
+#define _TGEM_BO_H_
+
+#include <linux/container_of.h>
+
+#include <drm/drm_gem.h>
+
+#include "gem/tgem_bo_types.h"
+
+struct tgem_device;
+
+static inline struct tgem_bo *ttm_to_tgem_bo(struct ttm_buffer_object *tbo)
+{
+	return container_of(tbo, struct tgem_bo, ttm);
+}
+
+static inline struct tgem_bo *gem_to_tgem_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct tgem_bo, ttm.base);
+}
+
+static inline void tgem_bo_put(struct tgem_bo *bo)
+{
+	drm_gem_object_put(&bo->ttm.base);
+}
+
+struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
+			       u32 placement, u32 flags);
+bool tgem_bo_is_tgem(const struct drm_gem_object *obj);
+u64 tgem_bo_max_size(struct tgem_device *tdev);
+int tgem_bo_wait(struct tgem_bo *bo, s64 timeout_ns);
+
+#endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Driver and device
+ *
+ * Loading the module registers a platform driver and one platform device
+ * named "tgem", the way vgem makes a device without hardware. Probing it
+ * creates a &struct tgem_device with a render node and registers it.
+ *
+ * Everything the device owns is released by devm and drmm actions, in
+ * reverse order of creation: the platform device going away unplugs the
+ * DRM device, and the last reference to it (the last open file, dma-buf
+ * or mapping) tears down TTM. The module cannot be removed while a file,
+ * dma-buf or mapping still refers to it.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <kunit/visibility.h>
+#include <uapi/drm/tgem_drm.h>
+
+#include "gem/tgem_device.h"
+#include "gem/tgem_drv.h"
+#include "gem/tgem_ioctl.h"
+#include "ttm/tgem_ttm.h"
+
+static const struct drm_ioctl_desc tgem_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(TGEM_DEVICE_QUERY, tgem_device_query_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_CREATE, tgem_gem_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_MMAP_OFFSET, tgem_gem_mmap_offset_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_WAIT, tgem_gem_wait_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(tgem_fops);
+
+static const struct drm_driver tgem_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.ioctls = tgem_ioctls,
+	.num_ioctls = ARRAY_SIZE(tgem_ioctls),
+	.fops = &tgem_fops,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.date = DRIVER_DATE,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
+	.patchlevel = DRIVER_PATCHLEVEL,
+};
+
+/**
+ * tgem_device_create() - Create a tgem device, not yet registered
+ * @parent: the device to hang it on; its devres owns the new device
+ *
+ * The caller registers it with drm_dev_register() when it is ready for
+ * userspace. KUnit suites use it unregistered.
+ *
+ * Context: Process context; may sleep.
+ * Return: the device, or an ERR_PTR(). On failure devm and drmm have
+ * already undone everything.
+ */
+struct tgem_device *tgem_device_create(struct device *parent)
+{
+	struct tgem_device *tdev;
+	int ret;
+
+	ret = dma_coerce_mask_and_coherent(parent, DMA_BIT_MASK(64));
+	if (ret)
+		return ERR_PTR(ret);
+
+	tdev = devm_drm_dev_alloc(parent, &tgem_driver, struct tgem_device, drm);
+	if (IS_ERR(tdev))
+		return tdev;
+
+	ret = tgem_ttm_init(tdev);
+	if (ret)
+		return ERR_PTR(ret);
+
+	return tdev;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);
+
+static int tgem_platform_probe(struct platform_device *pdev)
+{
+	struct tgem_device *tdev;
+	int ret;
+
+	tdev = tgem_device_create(&pdev->dev);
+	if (IS_ERR(tdev))
+		return PTR_ERR(tdev);
+
+	ret = drm_dev_register(&tdev->drm, 0);
+	if (ret)
+		return ret;
+
+	platform_set_drvdata(pdev, tdev);
+	return 0;
+}
+
+static void tgem_platform_remove(struct platform_device *pdev)
+{
+	struct tgem_device *tdev = platform_get_drvdata(pdev);
+
+	drm_dev_unplug(&tdev->drm);
+}
+
+static struct platform_driver tgem_platform_driver = {
+	.probe = tgem_platform_probe,
+	.remove = tgem_platform_remove,
+	.driver = {
+		.name = DRIVER_NAME,
+	},
+};
+
+static struct platform_device *tgem_pdev;
+
+static int __init tgem_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&tgem_platform_driver);
+	if (ret)
+		return ret;
+
+	tgem_pdev = platform_device_register_simple(DRIVER_NAME,
+						    PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(tgem_pdev)) {
+		ret = PTR_ERR(tgem_pdev);
+		goto out_unregister_driver;
+	}
+
+	if (!platform_get_drvdata(tgem_pdev)) {
+		ret = -ENODEV;
+		goto out_unregister_device;
+	}
+
+	return 0;
+
+out_unregister_device:
+	platform_device_unregister(tgem_pdev);
+out_unregister_driver:
+	platform_driver_unregister(&tgem_platform_driver);
+	return ret;
+}
+
+static void __exit tgem_exit(void)
+{
+	platform_device_unregister(tgem_pdev);
+	platform_driver_unregister(&tgem_platform_driver);
+}
+
+module_init(tgem_init);
+module_exit(tgem_exit);
+
+MODULE_AUTHOR("The tgem authors");
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");

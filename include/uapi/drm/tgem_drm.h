@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+#ifndef _UAPI_TGEM_DRM_H_
+#define _UAPI_TGEM_DRM_H_
+
+#include "drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/**
+ * DOC: tgem uAPI overview
+ *
+ * tgem is a render-only DRM driver with no hardware behind it. Userspace
+ * opens its render node (the one whose ``DRM_IOCTL_VERSION`` name is
+ * ``tgem``) and talks to it through the generic DRM ioctls (GEM close,
+ * PRIME, syncobj) and the tgem ioctls below:
+ *
+ *  - &DRM_IOCTL_TGEM_DEVICE_QUERY: what the device has (memory regions,
+ *    feature bits);
+ *  - &DRM_IOCTL_TGEM_GEM_CREATE: a buffer object (BO) in the memory regions
+ *    userspace names;
+ *  - &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET: the fake offset to pass to mmap();
+ *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle.
+ *
+ * Rules every tgem ioctl follows:
+ *
+ *  - every struct starts with ``extensions``, which must be 0 until an
+ *    extension is defined for that ioctl;
+ *  - every ``pad`` and ``reserved`` field must be zero, and every unknown
+ *    flag bit must be clear; otherwise the ioctl fails with ``EINVAL``;
+ *  - a handle that does not name a BO of this file gives ``ENOENT``;
+ *  - user pointers are ``__u64``.
+ *
+ * A failing ioctl leaves no object behind and changes no output field.
+ * The reason for an ``EINVAL`` is printed with drm_dbg() when the
+ * ``drm.debug`` module parameter enables DRIVER messages (0x2).
+ */
+
+/**
+ * DOC: tgem uAPI extensions
+ *
+ * Each ioctl struct has a ``__u64 extensions`` field: a user pointer to a
+ * chain of &struct drm_tgem_user_extension. No extension is defined yet, so
+ * any nonzero value is rejected with ``EINVAL``. New behaviour that needs
+ * new input arrives as a named extension, never by reinterpreting an
+ * existing field.
+ */
+
+/**
+ * struct drm_tgem_user_extension - Base of every extension in a chain
+ *
+ * Extensions embed this struct first and are linked through
+ * @next_extension.
+ */
+struct drm_tgem_user_extension {
+	/** @next_extension: user pointer to the next extension, or 0 */
+	__u64 next_extension;
+	/** @name: which extension this is */
+	__u32 name;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+#define DRM_TGEM_DEVICE_QUERY		0x00
+#define DRM_TGEM_GEM_CREATE		0x01
+#define DRM_TGEM_GEM_MMAP_OFFSET	0x02
+#define DRM_TGEM_GEM_WAIT		0x03
+
+#define DRM_IOCTL_TGEM_DEVICE_QUERY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_DEVICE_QUERY, struct drm_tgem_device_query)
+#define DRM_IOCTL_TGEM_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_CREATE, struct drm_tgem_gem_create)
+#define DRM_IOCTL_TGEM_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_MMAP_OFFSET, struct drm_tgem_gem_mmap_offset)
+#define DRM_IOCTL_TGEM_GEM_WAIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_WAIT, struct drm_tgem_gem_wait)
+
+/**
+ * enum drm_tgem_memory_class - Kinds of memory a BO can live in
+ *
+ * @DRM_TGEM_MEM_CLASS_SYSMEM: system RAM, reached by the device through DMA
+ * @DRM_TGEM_MEM_CLASS_VRAM: device-local memory behind a PCI BAR
+ */
+enum drm_tgem_memory_class {
+	DRM_TGEM_MEM_CLASS_SYSMEM = 0,
+	DRM_TGEM_MEM_CLASS_VRAM,
+};
+
+/**
+ * struct drm_tgem_mem_region - One memory region of the device
+ *
+ * Returned in &struct drm_tgem_query_mem_regions.
+ */
+struct drm_tgem_mem_region {
+	/** @mem_class: an &enum drm_tgem_memory_class */
+	__u16 mem_class;
+	/**
+	 * @instance: the bit of this region in
+	 * &drm_tgem_gem_create.placement
+	 */
+	__u16 instance;
+	/** @min_page_size: smallest allocation unit, in bytes */
+	__u32 min_page_size;
+	/** @total_size: size of the region, in bytes */
+	__u64 total_size;
+	/**
+	 * @used: bytes currently allocated in the region. For system memory
+	 * this counts the pages held by tgem BOs.
+	 */
+	__u64 used;
+	/** @cpu_visible_size: bytes the CPU can map */
+	__u64 cpu_visible_size;
+	/** @reserved: MBZ */
+	__u64 reserved[4];
+};
+
+/**
+ * struct drm_tgem_query_mem_regions - Answer to
+ * %DRM_TGEM_DEVICE_QUERY_MEM_REGIONS
+ */
+struct drm_tgem_query_mem_regions {
+	/** @num_regions: number of entries in @regions */
+	__u32 num_regions;
+	/** @pad: MBZ */
+	__u32 pad;
+	/** @regions: the regions, in instance order */
+	struct drm_tgem_mem_region regions[];
+};
+
+/**
+ * struct drm_tgem_query_config - Answer to %DRM_TGEM_DEVICE_QUERY_CONFIG
+ *
+ * @info is indexed by:
+ *
+ *  - %DRM_TGEM_QUERY_CONFIG_FLAGS: feature bits;
+ *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM is set when the device has VRAM;
+ *  - %DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT: the alignment, in bytes, that BO
+ *    sizes are rounded up to;
+ *  - %DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE: the largest size
+ *    &DRM_IOCTL_TGEM_GEM_CREATE accepts.
+ *
+ * Newer kernels append entries; @num_params says how many are valid.
+ */
+struct drm_tgem_query_config {
+	/** @num_params: number of entries in @info */
+	__u32 num_params;
+	/** @pad: MBZ */
+	__u32 pad;
+#define DRM_TGEM_QUERY_CONFIG_FLAGS			0
+#define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM		(1 << 0)
+#define DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT		1
+#define DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE		2
+	/** @info: the values, see above */
+	__u64 info[];
+};
+
+/**
+ * struct drm_tgem_device_query - Input of &DRM_IOCTL_TGEM_DEVICE_QUERY
+ *
+ * Two-call protocol: call once with @size 0 and the kernel writes the size
+ * it needs into @size; allocate that much and call again with @data
+ * pointing at it. A @size smaller than needed gives ``EINVAL``; a larger
+ * one is accepted and @size is set to the number of bytes written.
+ *
+ * @query is one of:
+ *
+ *  - %DRM_TGEM_DEVICE_QUERY_CONFIG: &struct drm_tgem_query_config
+ *  - %DRM_TGEM_DEVICE_QUERY_MEM_REGIONS: &struct drm_tgem_query_mem_regions
+ */
+struct drm_tgem_device_query {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+#define DRM_TGEM_DEVICE_QUERY_CONFIG		0
+#define DRM_TGEM_DEVICE_QUERY_MEM_REGIONS	1
+	/** @query: what to query */
+	__u32 query;
+	/** @size: in/out, size of the buffer at @data in bytes */
+	__u32 size;
+	/** @data: user pointer to the answer buffer */
+	__u64 data;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_create - Input of &DRM_IOCTL_TGEM_GEM_CREATE
+ *
+ * @placement is a mask of memory region instances (bit n is the region
+ * whose &drm_tgem_mem_region.instance is n). The BO lives in the first
+ * region of the mask that has room, VRAM before system memory:
+ *
+ *  - %DRM_TGEM_PLACEMENT_SYSTEM alone: system memory only;
+ *  - %DRM_TGEM_PLACEMENT_VRAM alone: VRAM only; never evicted, so creating
+ *    or faulting it in fails with ``ENOSPC`` when VRAM is full;
+ *  - both: VRAM preferred, evicted to system memory under pressure.
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS: VRAM backing is one physically
+ *    contiguous block. Requires %DRM_TGEM_PLACEMENT_VRAM.
+ *
+ * Errors: ``EINVAL`` for a zero @size, a @size whose page rounding
+ * overflows or passes %DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE, an empty mask, a
+ * region the device does not have, an unknown flag or a nonzero
+ * pad/reserved field; ``E2BIG`` when @size is larger than every region
+ * allowed by @placement; ``ENOMEM`` or ``ENOSPC`` when memory runs out.
+ */
+struct drm_tgem_gem_create {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/**
+	 * @size: in/out, size in bytes; rounded up to
+	 * %DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT and written back
+	 */
+	__u64 size;
+#define DRM_TGEM_PLACEMENT_SYSTEM	(1 << 0)
+#define DRM_TGEM_PLACEMENT_VRAM		(1 << 1)
+	/** @placement: mask of allowed memory regions, see above */
+	__u32 placement;
+#define DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS	(1 << 0)
+	/** @flags: creation flags, see above */
+	__u32 flags;
+	/** @handle: out, the GEM handle of the new BO */
+	__u32 handle;
+	/** @pad: MBZ */
+	__u32 pad;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_mmap_offset - Input of &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET
+ *
+ * The returned @offset is valid only with the file descriptor that issued
+ * the ioctl: mmap() of it through another file fails with ``EACCES``. The
+ * mapping is always shared; ``MAP_PRIVATE`` is refused with ``EINVAL``.
+ */
+struct drm_tgem_gem_mmap_offset {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @handle: the BO */
+	__u32 handle;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @offset: out, the fake offset to pass to mmap() */
+	__u64 offset;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_wait - Input of &DRM_IOCTL_TGEM_GEM_WAIT
+ *
+ * Waits until every fence on the BO has signalled, or until
+ * @timeout_ns. The timeout is absolute, on ``CLOCK_MONOTONIC``, so a call
+ * restarted after a signal does not wait longer than asked. A timeout in
+ * the past polls.
+ *
+ * Return: 0 when the BO is idle, ``ETIME`` when the timeout passed first,
+ * ``EINTR``/``ERESTARTSYS`` when a signal interrupted the wait.
+ */
+struct drm_tgem_gem_wait {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @handle: the BO */
+	__u32 handle;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @timeout_ns: absolute CLOCK_MONOTONIC deadline, in nanoseconds */
+	__s64 timeout_ns;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _UAPI_TGEM_DRM_H_ */
