@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make check: install, build, static checks, then the VM run with the
+# userspace uAPI suite and the KUnit suites. Ends with the line
+# "check: N passed, N failed"; exits non-zero if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+start=$SECONDS
+
+"$TGEM_TOP/scripts/setup.sh"
+"$TGEM_TOP/scripts/build-kernel.sh"
+mkdir -p "$TGEM_OUT"
+echo "# kernel: $(make -s -C "$KSRC" kernelversion) from $(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12), running as $(tgem_krelease)"
+
+results=$TGEM_OUT/results
+: > "$results"
+tgem_log "static checks"
+"$TGEM_TOP/scripts/static-checks.sh" | tee -a "$results"
+
+tgem_log "building the userspace programs"
+make -s -C "$TGEM_TOP/tests/uapi" OUT="$TGEM_OUT/uapi" KSRC="$KSRC" KHDR="$KBUILD/usr/include"
+"$TGEM_TOP/scripts/mkinitramfs.sh" "$TGEM_OUT/initramfs.cpio.gz"
+
+console=$TGEM_OUT/console-check.log
+if "$TGEM_TOP/scripts/vm-run.sh" check "$TGEM_OUT/initramfs.cpio.gz" "$console"; then
+	echo "ok - vm: guest ran to the end" | tee -a "$results"
+else
+	echo "not ok - vm: guest ran to the end (see $console)" | tee -a "$results"
+fi
+python3 "$TGEM_TOP/scripts/parse-results.py" "$console" "$KSRC" 2> "$TGEM_OUT/parse.log" |
+	grep -v '^tgem-vm:' | tee -a "$results" || true
+grep '^# ' "$TGEM_OUT/parse.log" || true
+
+passed=$(grep -c '^ok ' "$results" || true)
+failed=$(grep -c '^not ok ' "$results" || true)
+echo "# took $((SECONDS - start)) s; console log: $console"
+echo "check: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# /init of the test VM (busybox). The host reads what it prints on the
+# serial console: TAP lines, marked blocks, and the kernel log at the end.
+# Mode comes from the kernel command line: tgem.mode=check|demo|probe.
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mode=check
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in tgem.mode=*) mode=${arg#tgem.mode=} ;; esac
+done
+
+if [ "$mode" = probe ]; then
+	echo "TGEM-PROBE-OK"
+	poweroff -f
+fi
+
+echo "TGEM-GUEST-BEGIN kernel=$(uname -r) mode=$mode cpus=$(grep -c ^processor /proc/cpuinfo)"
+
+# Forget kmemleak's boot-time suspects: only what the tests leak counts.
+if [ -f /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo clear > /sys/kernel/debug/kmemleak
+fi
+
+# check DESCRIPTION COMMAND...: one TAP-style line per guest check.
+check() {
+	desc=$1
+	shift
+	if "$@"; then echo "ok - guest: $desc"; else echo "not ok - guest: $desc"; fi
+}
+
+render_node_named() {
+	for n in /sys/class/drm/renderD*; do
+		[ -e "$n/device/driver" ] || continue
+		drv=$(basename "$(readlink "$n/device/driver")")
+		[ "$drv" = "$1" ] && return 0
+	done
+	return 1
+}
+
+case "$mode" in
+demo)
+	modprobe tgem || { echo "TGEM-DEMO-FAILED modprobe"; poweroff -f; }
+	echo "TGEM-DEMO-BEGIN"
+	/bin/tgem_demo
+	echo "TGEM-DEMO-END rc=$?"
+	rmmod tgem
+	;;
+check)
+	check "modprobe tgem" modprobe tgem
+	check "tgem registers a render node" render_node_named tgem
+	check "modprobe vgem" modprobe vgem
+
+	echo "TGEM-UAPI-BEGIN"
+	/bin/tgem_uapi_test
+	echo "TGEM-UAPI-END rc=$?"
+
+	check "rmmod tgem once every fd is closed" rmmod tgem
+	check "tgem is gone after rmmod" sh -c '! grep -q "^tgem " /proc/modules'
+	check "modprobe tgem again" modprobe tgem
+	rmmod vgem
+
+	echo "TGEM-KUNIT-LOAD"
+	check "modprobe tgem_test (KUnit)" modprobe tgem_test
+	check "rmmod tgem_test" rmmod tgem_test
+	check "rmmod tgem after KUnit" rmmod tgem
+
+	if [ -f /sys/kernel/debug/kmemleak ]; then
+		sleep 6
+		echo scan > /sys/kernel/debug/kmemleak
+		echo scan > /sys/kernel/debug/kmemleak
+		echo "TGEM-KMEMLEAK-BEGIN"
+		cat /sys/kernel/debug/kmemleak
+		echo "TGEM-KMEMLEAK-END"
+	fi
+	;;
+esac
+
+echo "TGEM-DMESG-BEGIN"
+dmesg
+echo "TGEM-DMESG-END"
+echo "TGEM-GUEST-END"
+poweroff -f

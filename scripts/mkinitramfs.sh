@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the test VM's initramfs: static busybox, scripts/guest-init.sh as
+# /init, the kernel's modules (tgem, tgem_test, vgem, TTM) and the static
+# userspace test programs.
+#
+# Usage: scripts/mkinitramfs.sh <output.cpio.gz>
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: mkinitramfs.sh <output>}
+stage=$TGEM_OUT/initramfs
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,etc,lib}
+
+cp /bin/busybox "$stage/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+install -m 0755 "$TGEM_TOP/scripts/guest-init.sh" "$stage/init"
+cp -a "$KSTAGE/lib/modules" "$stage/lib/"
+for prog in tgem_uapi_test tgem_demo; do
+	install -m 0755 "$TGEM_OUT/uapi/$prog" "$stage/bin/$prog"
+done
+
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn the test VM's console log into one TAP-style line per test.
+
+Reads the console log written by scripts/vm-run.sh (mode check) and
+prints, for each result found:
+
+  ok - <name>        or        not ok - <name>
+
+followed by the counts on the last line: "tgem-vm: N passed, N failed".
+Sources, in order: the guest's own checks, the userspace uAPI suite
+(kselftest TAP), the KUnit suites (parsed by the kernel's kunit.py), the
+kmemleak report, and a scan of the whole log for kernel splats.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+
+SPLAT = re.compile(
+    r"(BUG:|WARNING:|kernel BUG at|KASAN:|UBSAN:|Oops:|general protection fault|"
+    r"Kernel panic|INFO: task .* blocked for more than|rcu: INFO:|"
+    r"detected stall|soft lockup|hard LOCKUP|unreferenced object|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"circular locking dependency|ODEBUG:|Call Trace:)")
+
+
+def block(lines, begin, end):
+    """Lines strictly between the first line starting with begin and end."""
+    out, inside = [], False
+    for line in lines:
+        if line.startswith(begin):
+            inside = True
+            continue
+        if inside and line.startswith(end):
+            return out, line
+        if inside:
+            out.append(line)
+    return (out, None) if inside else (None, None)
+
+
+def kunit_results(ksrc, lines):
+    """Run kunit.py parse over the kernel log; yield (ok, name)."""
+    dmesg, _ = block(lines, "TGEM-DMESG-BEGIN", "TGEM-DMESG-END")
+    if dmesg is None:
+        yield False, "kunit: kernel log not captured"
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".log") as log, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as js:
+        log.write("\n".join(dmesg) + "\n")
+        log.flush()
+        proc = subprocess.run(
+            [sys.executable, f"{ksrc}/tools/testing/kunit/kunit.py", "parse",
+             "--json", js.name, log.name],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        sys.stderr.write(proc.stdout)
+        try:
+            data = json.load(open(js.name))
+        except (ValueError, OSError):
+            yield False, "kunit: kunit.py produced no results"
+            return
+
+    def walk(group, prefix):
+        for case in group.get("test_cases", []):
+            yield case["status"], f"{prefix}{case['name']}"
+        for sub in group.get("sub_groups", []):
+            yield from walk(sub, f"{prefix}{sub['name']}.")
+
+    found = 0
+    for status, name in walk(data, "kunit: "):
+        found += 1
+        if status == "SKIP":
+            continue
+        yield status == "PASS", name
+    if not found:
+        yield False, "kunit: no KUnit test ran"
+
+
+def main():
+    console, ksrc = sys.argv[1], sys.argv[2]
+    text = open(console, errors="replace").read().replace("\r", "")
+    lines = text.split("\n")
+    results = []
+
+    for line in lines:
+        m = re.match(r"^(ok|not ok) - (guest: .*)$", line)
+        if m:
+            results.append((m.group(1) == "ok", m.group(2)))
+
+    uapi, end = block(lines, "TGEM-UAPI-BEGIN", "TGEM-UAPI-END")
+    if uapi is None or end is None:
+        results.append((False, "uapi: suite did not run to the end"))
+    else:
+        n = 0
+        for line in uapi:
+            m = re.match(r"^(ok|not ok) \d+ (.*?)(\s+#\s*SKIP.*)?$", line)
+            if m:
+                n += 1
+                if not m.group(3):
+                    results.append((m.group(1) == "ok", "uapi: " + m.group(2)))
+        if not n:
+            results.append((False, "uapi: no test ran"))
+        if not end.endswith("rc=0"):
+            results.append((False, f"uapi: suite exit status ({end})"))
+
+    results.extend(kunit_results(ksrc, lines))
+
+    leaks, _ = block(lines, "TGEM-KMEMLEAK-BEGIN", "TGEM-KMEMLEAK-END")
+    if leaks is None:
+        results.append((False, "kmemleak: report not captured"))
+    else:
+        leaked = [l for l in leaks if l.strip()]
+        results.append((not leaked, "kmemleak: no leak after the tests"))
+        for l in leaked[:20]:
+            sys.stderr.write(f"# {l}\n")
+
+    splats = [l for l in lines if SPLAT.search(l)]
+    results.append((not splats, "kernel log: no splat (BUG/WARNING/KASAN/lockdep/"
+                    "kmemleak/RCU stall/hung task)"))
+    for l in splats[:40]:
+        sys.stderr.write(f"# splat: {l}\n")
+
+    passed = sum(1 for ok, _ in results if ok)
+    failed = len(results) - passed
+    for ok, name in results:
+        print(f"{'ok' if ok else 'not ok'} - {name}")
+    print(f"tgem-vm: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

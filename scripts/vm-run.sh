@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot the test kernel with the initramfs in QEMU and wait for it to power
+# off. The serial console goes to <log>. TCG unless a cached probe showed
+# that KVM really boots a guest on this machine (TGEM_KVM=0 skips KVM).
+#
+# Usage: scripts/vm-run.sh <mode> <initramfs> <log> [timeout seconds]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: vm-run.sh <mode> <initramfs> <log> [timeout]}
+initrd=${2:?}
+log=${3:?}
+limit=${4:-1500}
+kernel=$KBUILD/arch/x86/boot/bzImage
+
+run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
+	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
+		-smp 2 -m 2048 -display none -monitor none -no-reboot \
+		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgem.mode=$mode" \
+		</dev/null
+}
+
+accel=(-accel tcg -cpu max)
+if [ "${TGEM_KVM:-auto}" != 0 ] && [ -w /dev/kvm ]; then
+	probe=$TGEM_CACHE/kvm-probe.$(qemu-system-x86_64 --version | head -1 | md5sum | cut -c1-8)
+	if [ ! -f "$probe" ]; then
+		tgem_log "probing whether KVM boots a guest here (60 s at most)"
+		if (mode=probe limit=60 log=$probe.log run_qemu -accel kvm -cpu host) &&
+		   grep -q TGEM-PROBE-OK "$probe.log"; then
+			echo yes > "$probe"
+		else
+			echo no > "$probe"
+		fi
+	fi
+	[ "$(cat "$probe")" = yes ] && accel=(-accel kvm -cpu host)
+fi
+
+tgem_log "booting the VM (mode $mode, ${accel[1]}), console in $log"
+rm -f "$log"
+rc=0
+run_qemu "${accel[@]}" || rc=$?
+[ $rc = 124 ] && tgem_log "VM timed out after $limit s"
+grep -q TGEM-GUEST-END "$log" 2>/dev/null || { tgem_log "VM did not finish (rc $rc)"; exit 1; }
+exit 0
