@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tgem_util.c - small userspace helpers shared by the tgem uAPI test and demo
+ *
+ * See tgem_util.h. Nothing here asserts: every helper reports failure as a
+ * negative errno (or MAP_FAILED with errno set) and leaves the policy to the
+ * caller.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tgem_util.h"
+
+/* Like drmIoctl(): restart on EINTR/EAGAIN, but return -errno. */
+int tgem_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+
+	return ret == -1 ? -errno : 0;
+}
+
+int tgem_get_version(int fd, struct tgem_version *v)
+{
+	struct drm_version dv;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	memset(&dv, 0, sizeof(dv));
+	/* Leave room for the NUL: the kernel does not write one. */
+	dv.name = v->name;
+	dv.name_len = sizeof(v->name) - 1;
+	dv.date = v->date;
+	dv.date_len = sizeof(v->date) - 1;
+	dv.desc = v->desc;
+	dv.desc_len = sizeof(v->desc) - 1;
+
+	ret = tgem_ioctl(fd, DRM_IOCTL_VERSION, &dv);
+	if (ret)
+		return ret;
+
+	v->major = dv.version_major;
+	v->minor = dv.version_minor;
+	v->patchlevel = dv.version_patchlevel;
+	return 0;
+}
+
+/* 1 if @fd is a tgem device, 0 if it is another DRM driver, -errno. */
+int tgem_is_tgem(int fd)
+{
+	struct tgem_version v;
+	int ret;
+
+	ret = tgem_get_version(fd, &v);
+	if (ret)
+		return ret;
+
+	return strcmp(v.name, TGEM_DRIVER_NAME) == 0;
+}
+
+/*
+ * Open the first render node whose driver is tgem. Other DRM drivers (vgem,
+ * a real GPU) may own other nodes. Returns the fd, or -ENODEV. The node's
+ * path is copied to @path when it is not NULL.
+ */
+int tgem_open(char *path, size_t path_len)
+{
+	char node[32];
+	int i, fd;
+
+	for (i = TGEM_RENDER_MIN; i <= TGEM_RENDER_MAX; i++) {
+		snprintf(node, sizeof(node), "/dev/dri/renderD%d", i);
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (tgem_is_tgem(fd) == 1) {
+			if (path)
+				snprintf(path, path_len, "%s", node);
+			return fd;
+		}
+		close(fd);
+	}
+
+	return -ENODEV;
+}
+
+/*
+ * Two-call DEVICE_QUERY: ask for the size, then fetch into a malloc()ed
+ * buffer the caller frees.
+ */
+int tgem_query(int fd, uint32_t query, void **data, uint32_t *size)
+{
+	struct drm_tgem_device_query q;
+	void *buf;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.query = query;
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_DEVICE_QUERY, &q);
+	if (ret)
+		return ret;
+	if (q.size == 0)
+		return -EPROTO;
+
+	buf = calloc(1, q.size);
+	if (!buf)
+		return -ENOMEM;
+
+	q.data = (uintptr_t)buf;
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_DEVICE_QUERY, &q);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+
+	*data = buf;
+	*size = q.size;
+	return 0;
+}
+
+int tgem_query_config(int fd, struct tgem_config *cfg)
+{
+	struct drm_tgem_query_config *c;
+	uint32_t size;
+	int ret;
+
+	ret = tgem_query(fd, DRM_TGEM_DEVICE_QUERY_CONFIG, (void **)&c, &size);
+	if (ret)
+		return ret;
+
+	if (size < sizeof(*c) + 3 * sizeof(c->info[0]) ||
+	    c->num_params < 3 ||
+	    size < sizeof(*c) + c->num_params * sizeof(c->info[0])) {
+		free(c);
+		return -EPROTO;
+	}
+
+	cfg->num_params = c->num_params;
+	cfg->flags = c->info[DRM_TGEM_QUERY_CONFIG_FLAGS];
+	cfg->min_alignment = c->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT];
+	cfg->max_bo_size = c->info[DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE];
+	free(c);
+	return 0;
+}
+
+/* The caller frees *@regions. */
+int tgem_query_regions(int fd, struct drm_tgem_query_mem_regions **regions)
+{
+	struct drm_tgem_query_mem_regions *r;
+	uint32_t size;
+	int ret;
+
+	ret = tgem_query(fd, DRM_TGEM_DEVICE_QUERY_MEM_REGIONS, (void **)&r,
+			 &size);
+	if (ret)
+		return ret;
+
+	if (size < sizeof(*r) ||
+	    size < sizeof(*r) + (size_t)r->num_regions * sizeof(r->regions[0])) {
+		free(r);
+		return -EPROTO;
+	}
+
+	*regions = r;
+	return 0;
+}
+
+/* *@size is in/out: the kernel writes back the rounded size. */
+int tgem_bo_create(int fd, uint64_t *size, uint32_t placement, uint32_t flags,
+		   uint32_t *handle)
+{
+	struct drm_tgem_gem_create c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.size = *size;
+	c.placement = placement;
+	c.flags = flags;
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_CREATE, &c);
+	if (ret)
+		return ret;
+
+	*size = c.size;
+	*handle = c.handle;
+	return 0;
+}
+
+int tgem_bo_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_tgem_gem_mmap_offset m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.handle = handle;
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_MMAP_OFFSET, &m);
+	if (ret)
+		return ret;
+
+	*offset = m.offset;
+	return 0;
+}
+
+/* Shared read/write mapping of the first @size bytes; MAP_FAILED + errno. */
+void *tgem_bo_map(int fd, uint32_t handle, size_t size)
+{
+	uint64_t offset;
+	int ret;
+
+	ret = tgem_bo_mmap_offset(fd, handle, &offset);
+	if (ret) {
+		errno = -ret;
+		return MAP_FAILED;
+	}
+
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    (off_t)offset);
+}
+
+int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns)
+{
+	struct drm_tgem_gem_wait w;
+
+	memset(&w, 0, sizeof(w));
+	w.handle = handle;
+	w.timeout_ns = timeout_ns;
+	return tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_WAIT, &w);
+}
+
+int tgem_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c;
+
+	memset(&c, 0, sizeof(c));
+	c.handle = handle;
+	return tgem_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* CLOCK_MONOTONIC in ns: the clock GEM_WAIT and SYNCOBJ_WAIT deadlines use. */
+int64_t tgem_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * The pattern depends on the seed and on the position, so a stale buffer, a
+ * different buffer or a mapping shifted by any number of words all fail the
+ * check. The multiplier is odd, so word values do not repeat within 16 GiB.
+ */
+static inline uint32_t tgem_pattern(uint32_t seed, size_t word)
+{
+	return ((uint32_t)word * 0x9e3779b1u) ^ seed;
+}
+
+void tgem_fill(void *ptr, size_t size, uint32_t seed)
+{
+	size_t words = size / sizeof(uint32_t);
+	uint32_t *p = ptr;
+	uint8_t *tail;
+	size_t i;
+
+	for (i = 0; i < words; i++)
+		p[i] = tgem_pattern(seed, i);
+
+	tail = (uint8_t *)(p + words);
+	for (i = 0; i < size % sizeof(uint32_t); i++)
+		tail[i] = (uint8_t)tgem_pattern(seed, words + i);
+}
+
+/* -1 if @ptr holds the pattern, else the byte offset of the first mismatch. */
+ssize_t tgem_check(const void *ptr, size_t size, uint32_t seed)
+{
+	size_t words = size / sizeof(uint32_t);
+	const uint32_t *p = ptr;
+	const uint8_t *tail;
+	size_t i;
+
+	for (i = 0; i < words; i++)
+		if (p[i] != tgem_pattern(seed, i))
+			return (ssize_t)(i * sizeof(uint32_t));
+
+	tail = (const uint8_t *)(p + words);
+	for (i = 0; i < size % sizeof(uint32_t); i++)
+		if (tail[i] != (uint8_t)tgem_pattern(seed, words + i))
+			return (ssize_t)(words * sizeof(uint32_t) + i);
+
+	return -1;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tgem_util.h - small userspace helpers shared by the tgem uAPI test and demo
+ *
+ * Finding the tgem render node, an ioctl wrapper that restarts on
+ * EINTR/EAGAIN (as libdrm's drmIoctl() does), thin wrappers around the tgem
+ * ioctls, and a position-dependent fill/check pattern for BO contents.
+ *
+ * Unless stated otherwise the int-returning helpers return 0 on success and
+ * a negative errno on failure, so callers can compare against -EINVAL etc.
+ */
+
+#ifndef TGEM_UTIL_H
+#define TGEM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * headers_install strips __user from the uAPI headers; the raw kernel
+ * source tree (KHDR=$(KSRC)/include/uapi) still has it.
+ */
+#ifndef __user
+#define __user
+#endif
+
+#include "tgem_drm.h"
+
+#define TGEM_DRIVER_NAME	"tgem"
+#define TGEM_RENDER_MIN		128
+#define TGEM_RENDER_MAX		191
+
+struct tgem_version {
+	int major;
+	int minor;
+	int patchlevel;
+	char name[64];
+	char date[64];
+	char desc[256];
+};
+
+struct tgem_config {
+	uint32_t num_params;
+	uint64_t flags;
+	uint64_t min_alignment;
+	uint64_t max_bo_size;
+};
+
+int tgem_ioctl(int fd, unsigned long request, void *arg);
+
+int tgem_get_version(int fd, struct tgem_version *v);
+int tgem_is_tgem(int fd);
+int tgem_open(char *path, size_t path_len);
+
+int tgem_query(int fd, uint32_t query, void **data, uint32_t *size);
+int tgem_query_config(int fd, struct tgem_config *cfg);
+int tgem_query_regions(int fd, struct drm_tgem_query_mem_regions **regions);
+
+int tgem_bo_create(int fd, uint64_t *size, uint32_t placement, uint32_t flags,
+		   uint32_t *handle);
+int tgem_bo_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
+void *tgem_bo_map(int fd, uint32_t handle, size_t size);
+int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns);
+int tgem_gem_close(int fd, uint32_t handle);
+
+int64_t tgem_now_ns(void);
+
+void tgem_fill(void *ptr, size_t size, uint32_t seed);
+ssize_t tgem_check(const void *ptr, size_t size, uint32_t seed);
+
+#endif /* TGEM_UTIL_H */
