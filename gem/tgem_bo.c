@@ -34,6 +34,7 @@
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_utils.h>
+#include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/visibility.h>
 #include <uapi/drm/tgem_drm.h>
@@ -121,15 +122,19 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem);
  * tgem_bo_max_size() - Largest BO size tgem accepts
  * @tdev: the device
  *
- * A BO's page count must fit TTM's 32-bit &ttm_tt.num_pages, and a BO can
- * never be larger than the largest memory region.
+ * A BO's page count must fit TTM's 32-bit &ttm_tt.num_pages and the DRM
+ * fake-offset space, and a BO can never be larger than the largest memory
+ * region.
  *
  * Context: Any context.
  * Return: the limit in bytes, a multiple of PAGE_SIZE.
  */
 u64 tgem_bo_max_size(struct tgem_device *tdev)
 {
-	return min_t(u64, (u64)U32_MAX << PAGE_SHIFT, tgem_ttm_sys_total(tdev));
+	u64 max = min_t(u64, (u64)U32_MAX << PAGE_SHIFT,
+			(u64)DRM_FILE_PAGE_OFFSET_SIZE << PAGE_SHIFT);
+
+	return min(max, tgem_ttm_sys_total(tdev));
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the test VM (busybox). The host reads what it prints on the
 # serial console: TAP lines, marked blocks, and the kernel log at the end.
-# Mode comes from the kernel command line: tgem.mode=check|demo|probe.
+# Mode comes from the kernel command line: tgemvm=check|demo|probe.
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -13,7 +13,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 mode=check
 for arg in $(cat /proc/cmdline); do
-	case "$arg" in tgem.mode=*) mode=${arg#tgem.mode=} ;; esac
+	case "$arg" in tgemvm=*) mode=${arg#tgemvm=} ;; esac
 done
 
 if [ "$mode" = probe ]; then
@@ -68,6 +68,7 @@ check)
 	rmmod vgem
 
 	echo "TGEM-KUNIT-LOAD"
+	echo "TGEM-KUNIT-START" > /dev/kmsg
 	check "modprobe tgem_test (KUnit)" modprobe tgem_test
 	check "rmmod tgem_test" rmmod tgem_test
 	check "rmmod tgem after KUnit" rmmod tgem
@@ -84,7 +85,7 @@ check)
 esac
 
 echo "TGEM-DMESG-BEGIN"
-dmesg
+dmesg -s 4194304
 echo "TGEM-DMESG-END"
 echo "TGEM-GUEST-END"
 poweroff -f

@@ -47,13 +47,19 @@ def kunit_results(ksrc, lines):
     if dmesg is None:
         yield False, "kunit: kernel log not captured"
         return
+    # Only what the KUnit module printed: the guest marks where it starts.
+    starts = [i for i, l in enumerate(dmesg) if "TGEM-KUNIT-START" in l]
+    if not starts:
+        yield False, "kunit: the KUnit module was never loaded"
+        return
+    dmesg = dmesg[starts[-1] + 1:]
     with tempfile.NamedTemporaryFile("w", suffix=".log") as log, \
             tempfile.NamedTemporaryFile("r", suffix=".json") as js:
         log.write("\n".join(dmesg) + "\n")
         log.flush()
         proc = subprocess.run(
             [sys.executable, f"{ksrc}/tools/testing/kunit/kunit.py", "parse",
-             "--json", js.name, log.name],
+             f"--json={js.name}", log.name],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         sys.stderr.write(proc.stdout)
         try:

@@ -165,7 +165,10 @@ struct drm_tgem_query_config {
  * Two-call protocol: call once with @size 0 and the kernel writes the size
  * it needs into @size; allocate that much and call again with @data
  * pointing at it. A @size smaller than needed gives ``EINVAL``; a larger
- * one is accepted and @size is set to the number of bytes written.
+ * one is accepted and @size is set to the number of bytes written. An
+ * unknown @query gives ``EINVAL`` even with @size 0; a @data the kernel
+ * cannot write gives ``EFAULT``. The kernel zeroes every pad and reserved
+ * field of the answer.
  *
  * @query is one of:
  *
@@ -191,24 +194,29 @@ struct drm_tgem_device_query {
  * struct drm_tgem_gem_create - Input of &DRM_IOCTL_TGEM_GEM_CREATE
  *
  * @placement is a mask of memory region instances (bit n is the region
- * whose &drm_tgem_mem_region.instance is n). The BO lives in the first
- * region of the mask that has room, VRAM before system memory:
+ * whose &drm_tgem_mem_region.instance is n; system memory is instance 0,
+ * VRAM, when the device has it, instance 1). Whatever the bit order, VRAM
+ * is always preferred over system memory:
  *
  *  - %DRM_TGEM_PLACEMENT_SYSTEM alone: system memory only;
- *  - %DRM_TGEM_PLACEMENT_VRAM alone: VRAM only; never evicted, so creating
- *    or faulting it in fails with ``ENOSPC`` when VRAM is full;
+ *  - %DRM_TGEM_PLACEMENT_VRAM alone: VRAM only, never evicted. When VRAM is
+ *    full, creating the BO fails with ``ENOMEM`` (TTM's errno for a full
+ *    region) and a CPU fault that cannot place it raises ``SIGBUS``;
  *  - both: VRAM preferred, evicted to system memory under pressure.
  *
  * @flags:
  *
- *  - %DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS: VRAM backing is one physically
- *    contiguous block. Requires %DRM_TGEM_PLACEMENT_VRAM.
+ *  - %DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS: while the BO is in VRAM, its
+ *    backing is one physically contiguous block. Requires
+ *    %DRM_TGEM_PLACEMENT_VRAM; says nothing about system memory.
  *
- * Errors: ``EINVAL`` for a zero @size, a @size whose page rounding
- * overflows or passes %DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE, an empty mask, a
- * region the device does not have, an unknown flag or a nonzero
- * pad/reserved field; ``E2BIG`` when @size is larger than every region
- * allowed by @placement; ``ENOMEM`` or ``ENOSPC`` when memory runs out.
+ * Errors, checked in this order: ``EINVAL`` for a nonzero extensions, pad
+ * or reserved field, a zero @size, or a @size above
+ * %DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE (which covers a @size whose page
+ * rounding would overflow); then ``EINVAL`` for an empty mask, an unknown
+ * bit, a region the device does not have or an unknown flag; then
+ * ``E2BIG`` when @size is larger than every region allowed by @placement;
+ * then ``ENOMEM`` when memory runs out. On failure no field is written.
  */
 struct drm_tgem_gem_create {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -236,9 +244,11 @@ struct drm_tgem_gem_create {
 /**
  * struct drm_tgem_gem_mmap_offset - Input of &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET
  *
- * The returned @offset is valid only with the file descriptor that issued
- * the ioctl: mmap() of it through another file fails with ``EACCES``. The
- * mapping is always shared; ``MAP_PRIVATE`` is refused with ``EINVAL``.
+ * The returned @offset is one per BO. mmap() of it works through any DRM
+ * file that holds a handle to the BO (the caller's, or one that imported
+ * it with PRIME); through a file with no handle to it, mmap() fails with
+ * ``EACCES``. The mapping is always shared; ``MAP_PRIVATE`` is refused
+ * with ``EINVAL``. Calling the ioctl again returns the same offset.
  */
 struct drm_tgem_gem_mmap_offset {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -262,7 +272,8 @@ struct drm_tgem_gem_mmap_offset {
  * the past polls.
  *
  * Return: 0 when the BO is idle, ``ETIME`` when the timeout passed first,
- * ``EINTR``/``ERESTARTSYS`` when a signal interrupted the wait.
+ * ``EINTR`` when a signal interrupted the wait and the call was not
+ * restarted. Until tgem can submit work, every BO is idle.
  */
 struct drm_tgem_gem_wait {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
