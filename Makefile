@@ -17,8 +17,12 @@ tgem-y := \
 	gem/tgem_bo.o \
 	gem/tgem_drv.o \
 	gem/tgem_ioctl.o \
+	ttm/tgem_iter.o \
+	ttm/tgem_kmap.o \
+	ttm/tgem_move.o \
 	ttm/tgem_placement.o \
-	ttm/tgem_ttm.o
+	ttm/tgem_ttm.o \
+	ttm/tgem_vram_mgr.o
 
 obj-$(CONFIG_DRM_TGEM_KUNIT_TEST) += tests/
 

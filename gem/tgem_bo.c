@@ -52,11 +52,36 @@ static void tgem_bo_destroy(struct ttm_buffer_object *tbo)
 	kfree(bo);
 }
 
+/**
+ * tgem_bo_is_tgem_ttm() - Whether a TTM BO is a tgem BO
+ * @tbo: the TTM BO
+ *
+ * TTM also puts its own ghost objects on the LRU lists; they share the
+ * GEM funcs of the BO they came from but are not tgem BOs.
+ *
+ * Context: Any context.
+ * Return: true if @tbo is embedded in a &struct tgem_bo.
+ */
+bool tgem_bo_is_tgem_ttm(const struct ttm_buffer_object *tbo)
+{
+	return tbo->destroy == tgem_bo_destroy;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem_ttm);
+
 static void tgem_bo_gem_free(struct drm_gem_object *obj)
 {
 	/* Drop the TTM reference the GEM count has owned since creation. */
 	ttm_bo_put(&gem_to_tgem_bo(obj)->ttm);
 }
+
+static const struct ttm_place tgem_bo_sys_place = {
+	.mem_type = TTM_PL_SYSTEM,
+};
+
+static struct ttm_placement tgem_bo_sys_placement = {
+	.num_placement = 1,
+	.placement = &tgem_bo_sys_place,
+};
 
 static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 {
@@ -66,6 +91,14 @@ static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 
 	dma_resv_assert_held(obj->resv);
 
+	/* An importer gets system pages: move a VRAM BO out first. */
+	if (tbo->resource && tbo->resource->mem_type != TTM_PL_SYSTEM) {
+		if (!(gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM))
+			return -EINVAL;
+		ret = ttm_bo_validate(tbo, &tgem_bo_sys_placement, &ctx);
+		if (ret)
+			return ret;
+	}
 	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_SYSTEM || !tbo->ttm)
 		return -EINVAL;
 
@@ -116,6 +149,12 @@ bool tgem_bo_is_tgem(const struct drm_gem_object *obj)
 {
 	return obj->funcs == &tgem_bo_gem_funcs;
 }
+
+/* Bytes of the region a TTM place names. */
+static u64 tgem_bo_region_size(struct tgem_device *tdev, u32 mem_type)
+{
+	return mem_type == TTM_PL_VRAM ? tdev->vram.size : tgem_ttm_sys_total(tdev);
+}
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem);
 
 /**
@@ -134,7 +173,7 @@ u64 tgem_bo_max_size(struct tgem_device *tdev)
 	u64 max = min_t(u64, (u64)U32_MAX << PAGE_SHIFT,
 			(u64)DRM_FILE_PAGE_OFFSET_SIZE << PAGE_SHIFT);
 
-	return min(max, tgem_ttm_sys_total(tdev));
+	return min_t(u64, max, max_t(u64, tgem_ttm_sys_total(tdev), tdev->vram.size));
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
 
@@ -150,9 +189,13 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
  *
  * Context: Process context; may sleep. Takes and releases the new BO's
  * dma_resv lock.
+ * A BO that may live in VRAM gets its VRAM at once, cleared, evicting
+ * other BOs if it must (see "Placement rules").
+ *
  * Return: the BO, holding one GEM reference the caller owns; or
  * ERR_PTR(-EINVAL) for a bad size, placement or flag, ERR_PTR(-E2BIG) when
- * @size is larger than every allowed region, or another ERR_PTR() from TTM.
+ * @size is larger than every allowed region, ERR_PTR(-ENOMEM) when no
+ * allowed region has room (TTM's errno for that), or another ERR_PTR().
  * On failure nothing is left allocated.
  */
 struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
@@ -166,13 +209,13 @@ struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 	if (!size || !PAGE_ALIGNED(size) || size > tgem_bo_max_size(tdev))
 		return ERR_PTR(-EINVAL);
 
-	nplaces = tgem_placement_from_uapi(placement, flags, false, places);
+	nplaces = tgem_placement_from_uapi(placement, flags,
+					   tgem_device_has_vram(tdev), places);
 	if (nplaces < 0)
 		return ERR_PTR(nplaces);
 
 	for (i = 0; i < nplaces; i++)
-		if (places[i].mem_type == TTM_PL_SYSTEM &&
-		    size <= tgem_ttm_sys_total(tdev))
+		if (size <= tgem_bo_region_size(tdev, places[i].mem_type))
 			break;
 	if (i == nplaces)
 		return ERR_PTR(-E2BIG);
@@ -231,3 +274,69 @@ int tgem_bo_wait(struct tgem_bo *bo, s64 timeout_ns)
 	return ret ? 0 : -ETIME;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_wait);
+
+/**
+ * tgem_bo_migrate() - Move a BO to one of its allowed regions
+ * @bo: the BO; the caller holds a reference, not its dma_resv
+ * @region: region instance (0 system memory, 1 VRAM)
+ *
+ * Evicts other BOs from VRAM if it must. The BO's data is kept, and its
+ * CPU mappings are zapped so they fault in at the new place.
+ *
+ * Context: Process context; takes @bo's dma_resv interruptibly; sleeps.
+ * Return: 0 on success (also when the BO is already there); -EINVAL for a
+ * region the BO may not live in; -EBUSY if the BO is pinned (another
+ * device has attached it); -ENOMEM if the region has no room;
+ * -ERESTARTSYS on a signal.
+ */
+int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_placement placement = { .num_placement = 1 };
+	struct ttm_place place = {};
+	int ret;
+
+	if (region > 1 || !(bo->uapi_placement & BIT(region)))
+		return -EINVAL;
+
+	place.mem_type = region ? TTM_PL_VRAM : TTM_PL_SYSTEM;
+	if (region && (bo->uapi_flags & DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS))
+		place.flags |= TTM_PL_FLAG_CONTIGUOUS;
+	placement.placement = &place;
+
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	if (ret)
+		return ret;
+
+	if (bo->ttm.pin_count && bo->ttm.resource->mem_type != place.mem_type)
+		ret = -EBUSY;
+	else
+		ret = ttm_bo_validate(&bo->ttm, &placement, &ctx);
+
+	ttm_bo_unreserve(&bo->ttm);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_migrate);
+
+/**
+ * tgem_bo_region() - Which region a BO lives in now
+ * @bo: the BO; the caller holds a reference, not its dma_resv
+ *
+ * The answer may be stale as soon as it is returned: eviction can move the
+ * BO at any time.
+ *
+ * Context: Process context; takes @bo's dma_resv interruptibly.
+ * Return: the region instance (0 system memory, 1 VRAM), or -ERESTARTSYS.
+ */
+int tgem_bo_region(struct tgem_bo *bo)
+{
+	int ret;
+
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	if (ret)
+		return ret;
+	ret = bo->ttm.resource && bo->ttm.resource->mem_type == TTM_PL_VRAM;
+	ttm_bo_unreserve(&bo->ttm);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_region);

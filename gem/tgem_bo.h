@@ -32,7 +32,10 @@ static inline void tgem_bo_put(struct tgem_bo *bo)
 struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 			       u32 placement, u32 flags);
 bool tgem_bo_is_tgem(const struct drm_gem_object *obj);
+bool tgem_bo_is_tgem_ttm(const struct ttm_buffer_object *tbo);
 u64 tgem_bo_max_size(struct tgem_device *tdev);
 int tgem_bo_wait(struct tgem_bo *bo, s64 timeout_ns);
+int tgem_bo_migrate(struct tgem_bo *bo, u32 region);
+int tgem_bo_region(struct tgem_bo *bo);
 
 #endif

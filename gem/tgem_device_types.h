@@ -7,10 +7,13 @@
 #define _TGEM_DEVICE_TYPES_H_
 
 #include <linux/atomic.h>
+#include <linux/io-mapping.h>
 #include <linux/types.h>
 
 #include <drm/drm_device.h>
 #include <drm/ttm/ttm_device.h>
+
+#include "ttm/tgem_vram_mgr_types.h"
 
 /**
  * struct tgem_device - A tgem device
@@ -36,7 +39,28 @@ struct tgem_device {
 		 * under different BOs' dma_resv locks; read locklessly.
 		 */
 		atomic64_t sys_pages;
+		/**
+		 * @mem.moves: moves that copied or cleared data; atomic,
+		 * for debugfs and the benchmark
+		 */
+		atomic64_t moves;
 	} mem;
+
+	/**
+	 * @vram: device memory behind a PCI BAR. Set up by
+	 * tgem_device_create() and read-only afterwards; @vram.size is 0
+	 * when the device has none.
+	 */
+	struct {
+		/** @vram.base: CPU physical address of the BAR */
+		resource_size_t base;
+		/** @vram.size: bytes of VRAM, a multiple of PAGE_SIZE */
+		resource_size_t size;
+		/** @vram.iomap: write-combined io_mapping of the BAR */
+		struct io_mapping iomap;
+		/** @vram.mgr: the TTM manager for %TTM_PL_VRAM */
+		struct tgem_vram_mgr mgr;
+	} vram;
 };
 
 #endif

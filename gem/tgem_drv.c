@@ -6,9 +6,13 @@
 /**
  * DOC: Driver and device
  *
- * Loading the module registers a platform driver and one platform device
- * named "tgem", the way vgem makes a device without hardware. Probing it
- * creates a &struct tgem_device with a render node and registers it.
+ * Loading the module registers a PCI driver for the QEMU ``ivshmem-plain``
+ * device (vendor 0x1af4, device 0x1110): its memory BAR (BAR 2) becomes
+ * tgem's VRAM, so VRAM is real iomem with real write-combining. If no such
+ * device gets bound, the module makes a platform device named "tgem"
+ * instead, the way vgem makes a device without hardware, and that device
+ * has system memory only. Either probe creates a &struct tgem_device with
+ * a render node and registers it.
  *
  * Everything the device owns is released by devm and drmm actions, in
  * reverse order of creation: the platform device going away unplugs the
@@ -17,8 +21,10 @@
  * dma-buf or mapping still refers to it.
  */
 
+#include <linux/atomic.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 
 #include <drm/drm_drv.h>
@@ -42,6 +48,10 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_GEM_WAIT, tgem_gem_wait_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_MIGRATE, tgem_gem_migrate_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_INFO, tgem_gem_info_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(tgem_fops);
@@ -63,6 +73,8 @@ static const struct drm_driver tgem_driver = {
 /**
  * tgem_device_create() - Create a tgem device, not yet registered
  * @parent: the device to hang it on; its devres owns the new device
+ * @vram: where its VRAM is, or NULL for a device with system memory only.
+ *        The caller owns the memory region (has requested it).
  *
  * The caller registers it with drm_dev_register() when it is ready for
  * userspace. KUnit suites use it unregistered.
@@ -71,7 +83,8 @@ static const struct drm_driver tgem_driver = {
  * Return: the device, or an ERR_PTR(). On failure devm and drmm have
  * already undone everything.
  */
-struct tgem_device *tgem_device_create(struct device *parent)
+struct tgem_device *tgem_device_create(struct device *parent,
+				       const struct tgem_vram_desc *vram)
 {
 	struct tgem_device *tdev;
 	int ret;
@@ -88,6 +101,12 @@ struct tgem_device *tgem_device_create(struct device *parent)
 	if (ret)
 		return ERR_PTR(ret);
 
+	if (vram) {
+		ret = tgem_ttm_vram_init(tdev, vram->base, vram->size);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+
 	return tdev;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);
@@ -97,7 +116,7 @@ static int tgem_platform_probe(struct platform_device *pdev)
 	struct tgem_device *tdev;
 	int ret;
 
-	tdev = tgem_device_create(&pdev->dev);
+	tdev = tgem_device_create(&pdev->dev, NULL);
 	if (IS_ERR(tdev))
 		return PTR_ERR(tdev);
 
@@ -124,15 +143,82 @@ static struct platform_driver tgem_platform_driver = {
 	},
 };
 
+/* BAR 2 of ivshmem-plain is its shared memory; BAR 0 holds registers. */
+#define TGEM_IVSHMEM_VRAM_BAR 2
+
+static atomic_t tgem_pci_bound = ATOMIC_INIT(0);
+
+static int tgem_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct tgem_vram_desc vram;
+	struct tgem_device *tdev;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	if (!(pci_resource_flags(pdev, TGEM_IVSHMEM_VRAM_BAR) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, TGEM_IVSHMEM_VRAM_BAR) < PAGE_SIZE)
+		return -ENODEV;
+
+	ret = pcim_request_region(pdev, TGEM_IVSHMEM_VRAM_BAR, DRIVER_NAME);
+	if (ret)
+		return ret;
+
+	vram.base = pci_resource_start(pdev, TGEM_IVSHMEM_VRAM_BAR);
+	vram.size = pci_resource_len(pdev, TGEM_IVSHMEM_VRAM_BAR);
+	tdev = tgem_device_create(&pdev->dev, &vram);
+	if (IS_ERR(tdev))
+		return PTR_ERR(tdev);
+
+	ret = drm_dev_register(&tdev->drm, 0);
+	if (ret)
+		return ret;
+
+	pci_set_drvdata(pdev, tdev);
+	atomic_inc(&tgem_pci_bound);
+	return 0;
+}
+
+static void tgem_pci_remove(struct pci_dev *pdev)
+{
+	struct tgem_device *tdev = pci_get_drvdata(pdev);
+
+	drm_dev_unplug(&tdev->drm);
+	atomic_dec(&tgem_pci_bound);
+}
+
+static const struct pci_device_id tgem_pci_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },	/* ivshmem */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, tgem_pci_ids);
+
+static struct pci_driver tgem_pci_driver = {
+	.name = DRIVER_NAME,
+	.id_table = tgem_pci_ids,
+	.probe = tgem_pci_probe,
+	.remove = tgem_pci_remove,
+};
+
 static struct platform_device *tgem_pdev;
 
 static int __init tgem_init(void)
 {
 	int ret;
 
-	ret = platform_driver_register(&tgem_platform_driver);
+	ret = pci_register_driver(&tgem_pci_driver);
 	if (ret)
 		return ret;
+
+	ret = platform_driver_register(&tgem_platform_driver);
+	if (ret)
+		goto out_unregister_pci;
+
+	/* PCI probing is synchronous here: a bound ivshmem device is the device. */
+	if (atomic_read(&tgem_pci_bound))
+		return 0;
 
 	tgem_pdev = platform_device_register_simple(DRIVER_NAME,
 						    PLATFORM_DEVID_NONE, NULL, 0);
@@ -152,6 +238,8 @@ out_unregister_device:
 	platform_device_unregister(tgem_pdev);
 out_unregister_driver:
 	platform_driver_unregister(&tgem_platform_driver);
+out_unregister_pci:
+	pci_unregister_driver(&tgem_pci_driver);
 	return ret;
 }
 
@@ -159,6 +247,7 @@ static void __exit tgem_exit(void)
 {
 	platform_device_unregister(tgem_pdev);
 	platform_driver_unregister(&tgem_platform_driver);
+	pci_unregister_driver(&tgem_pci_driver);
 }
 
 module_init(tgem_init);

@@ -31,9 +31,13 @@
 #include "ttm/tgem_ttm.h"
 
 #define TGEM_QUERY_CONFIG_NUM_PARAMS (DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE + 1)
-#define TGEM_NUM_REGIONS 1
 
-static size_t tgem_query_size(u32 query)
+static u32 tgem_num_regions(struct tgem_device *tdev)
+{
+	return tgem_device_has_vram(tdev) ? 2 : 1;
+}
+
+static size_t tgem_query_size(struct tgem_device *tdev, u32 query)
 {
 	switch (query) {
 	case DRM_TGEM_DEVICE_QUERY_CONFIG:
@@ -41,7 +45,7 @@ static size_t tgem_query_size(u32 query)
 				     TGEM_QUERY_CONFIG_NUM_PARAMS);
 	case DRM_TGEM_DEVICE_QUERY_MEM_REGIONS:
 		return struct_size_t(struct drm_tgem_query_mem_regions, regions,
-				     TGEM_NUM_REGIONS);
+				     tgem_num_regions(tdev));
 	default:
 		return 0;
 	}
@@ -51,23 +55,35 @@ static void tgem_query_fill(struct tgem_device *tdev, u32 query, void *buf)
 {
 	struct drm_tgem_query_config *config = buf;
 	struct drm_tgem_query_mem_regions *regions = buf;
+	struct drm_tgem_mem_region *vram;
 
 	switch (query) {
 	case DRM_TGEM_DEVICE_QUERY_CONFIG:
 		config->num_params = TGEM_QUERY_CONFIG_NUM_PARAMS;
-		config->info[DRM_TGEM_QUERY_CONFIG_FLAGS] = 0;
+		config->info[DRM_TGEM_QUERY_CONFIG_FLAGS] =
+			tgem_device_has_vram(tdev) ?
+			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM : 0;
 		config->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT] = PAGE_SIZE;
 		config->info[DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE] =
 			tgem_bo_max_size(tdev);
 		break;
 	case DRM_TGEM_DEVICE_QUERY_MEM_REGIONS:
-		regions->num_regions = TGEM_NUM_REGIONS;
+		regions->num_regions = tgem_num_regions(tdev);
 		regions->regions[0].mem_class = DRM_TGEM_MEM_CLASS_SYSMEM;
 		regions->regions[0].instance = 0;
 		regions->regions[0].min_page_size = PAGE_SIZE;
 		regions->regions[0].total_size = tgem_ttm_sys_total(tdev);
 		regions->regions[0].cpu_visible_size = tgem_ttm_sys_total(tdev);
 		regions->regions[0].used = tgem_ttm_sys_used(tdev);
+		if (!tgem_device_has_vram(tdev))
+			break;
+		vram = &regions->regions[1];
+		vram->mem_class = DRM_TGEM_MEM_CLASS_VRAM;
+		vram->instance = 1;
+		vram->min_page_size = PAGE_SIZE;
+		vram->total_size = tdev->vram.size;
+		vram->cpu_visible_size = tdev->vram.size;
+		vram->used = tgem_ttm_vram_used(tdev);
 		break;
 	}
 }
@@ -96,7 +112,7 @@ int tgem_device_query_ioctl(struct drm_device *drm, void *data,
 	    TGEM_IOCTL_DBG(drm, memchr_inv(args->reserved, 0, sizeof(args->reserved))))
 		return -EINVAL;
 
-	size = tgem_query_size(args->query);
+	size = tgem_query_size(tdev, args->query);
 	if (TGEM_IOCTL_DBG(drm, !size))
 		return -EINVAL;
 
@@ -238,3 +254,80 @@ int tgem_gem_wait_ioctl(struct drm_device *drm, void *data,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_gem_wait_ioctl);
+
+/**
+ * tgem_gem_migrate_ioctl() - DRM_IOCTL_TGEM_GEM_MIGRATE
+ * @drm: the device
+ * @data: &struct drm_tgem_gem_migrate, in kernel memory
+ * @file: the caller's DRM file
+ *
+ * Context: Process context; sleeps while it copies.
+ * Return: 0 when the BO is in the region; -EINVAL, -ENOENT, -EBUSY,
+ * -ENOMEM or -ERESTARTSYS as tgem_bo_migrate() and the uAPI say.
+ */
+int tgem_gem_migrate_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_tgem_gem_migrate *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (TGEM_IOCTL_DBG(drm, args->extensions) ||
+	    TGEM_IOCTL_DBG(drm, args->flags) ||
+	    TGEM_IOCTL_DBG(drm, args->pad) ||
+	    TGEM_IOCTL_DBG(drm, memchr_inv(args->reserved, 0, sizeof(args->reserved))))
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	ret = tgem_bo_migrate(gem_to_tgem_bo(obj), args->region);
+	if (ret == -EINVAL)
+		drm_dbg(drm, "region %u not allowed by placement %#x\n",
+			args->region, gem_to_tgem_bo(obj)->uapi_placement);
+	drm_gem_object_put(obj);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_gem_migrate_ioctl);
+
+/**
+ * tgem_gem_info_ioctl() - DRM_IOCTL_TGEM_GEM_INFO
+ * @drm: the device
+ * @data: &struct drm_tgem_gem_info, in kernel memory
+ * @file: the caller's DRM file
+ *
+ * Context: Process context; takes the BO's dma_resv briefly.
+ * Return: 0 with the outputs written; -EINVAL for bad arguments; -ENOENT
+ * for a bad handle; -ERESTARTSYS on a signal.
+ */
+int tgem_gem_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct drm_tgem_gem_info *args = data;
+	struct drm_gem_object *obj;
+	struct tgem_bo *bo;
+	int region;
+
+	if (TGEM_IOCTL_DBG(drm, args->extensions) ||
+	    TGEM_IOCTL_DBG(drm, args->flags) ||
+	    TGEM_IOCTL_DBG(drm, args->pad) ||
+	    TGEM_IOCTL_DBG(drm, memchr_inv(args->reserved, 0, sizeof(args->reserved))))
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	bo = gem_to_tgem_bo(obj);
+	region = tgem_bo_region(bo);
+	if (region >= 0) {
+		args->size = obj->size;
+		args->placement = bo->uapi_placement;
+		args->create_flags = bo->uapi_flags;
+		args->region = region;
+	}
+	drm_gem_object_put(obj);
+	return region < 0 ? region : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_gem_info_ioctl);

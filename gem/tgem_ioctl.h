@@ -17,5 +17,9 @@ int tgem_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file);
 int tgem_gem_wait_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
+int tgem_gem_migrate_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int tgem_gem_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
 
 #endif

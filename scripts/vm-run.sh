@@ -3,6 +3,8 @@
 # Boot the test kernel with the initramfs in QEMU and wait for it to power
 # off. The serial console goes to <log>. TCG unless a cached probe showed
 # that KVM really boots a guest on this machine (TGEM_KVM=0 skips KVM).
+# The guest gets an ivshmem-plain PCI device whose BAR is tgem's VRAM
+# (TGEM_VRAM_MB, default 256; 0 for none).
 #
 # Usage: scripts/vm-run.sh <mode> <initramfs> <log> [timeout seconds]
 set -euo pipefail
@@ -14,8 +16,13 @@ log=${3:?}
 limit=${4:-1500}
 kernel=$KBUILD/arch/x86/boot/bzImage
 
+vram_mb=${TGEM_VRAM_MB:-256}
+vram=()
+[ "$vram_mb" -gt 0 ] && vram=(-object "memory-backend-ram,id=tgemvram,size=${vram_mb}M"
+			      -device ivshmem-plain,memdev=tgemvram)
+
 run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
-	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
+	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" \
 		-smp 2 -m 2048 -display none -monitor none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode" \

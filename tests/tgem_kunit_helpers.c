@@ -50,7 +50,7 @@ struct tgem_device *tgem_kunit_device_create(struct kunit *test)
 	parent = kunit_device_register(test, "tgem-kunit");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
 
-	tdev = tgem_device_create(parent);
+	tdev = tgem_device_create(parent, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
 
 	return tdev;

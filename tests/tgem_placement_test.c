@@ -67,7 +67,7 @@ static const struct tgem_placement_case tgem_placement_cases[] = {
 		.expected_ret = 2,
 		.expected = {
 			TGEM_PLACE(TTM_PL_VRAM, 0),
-			TGEM_PLACE(TTM_PL_SYSTEM, 0),
+			TGEM_PLACE(TTM_PL_SYSTEM, TTM_PL_FLAG_FALLBACK),
 		},
 	},
 	{
@@ -91,7 +91,7 @@ static const struct tgem_placement_case tgem_placement_cases[] = {
 		.expected_ret = 2,
 		.expected = {
 			TGEM_PLACE(TTM_PL_VRAM, TTM_PL_FLAG_CONTIGUOUS),
-			TGEM_PLACE(TTM_PL_SYSTEM, 0),
+			TGEM_PLACE(TTM_PL_SYSTEM, TTM_PL_FLAG_FALLBACK),
 		},
 	},
 	{

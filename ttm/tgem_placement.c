@@ -15,8 +15,15 @@
  * =========================  =====================================
  * SYSTEM                     SYSTEM
  * VRAM                       VRAM
- * VRAM | SYSTEM              VRAM, then SYSTEM
+ * VRAM | SYSTEM              VRAM, then SYSTEM as a fallback
  * =========================  =====================================
+ *
+ * SYSTEM is marked %TTM_PL_FLAG_FALLBACK when VRAM is in the mask. TTM
+ * first tries every place without evicting anything, skipping fallback
+ * places; only then does it evict for the other places and consider the
+ * fallbacks. So a VRAM-preferred BO evicts the least recently used
+ * evictable BOs from VRAM before it settles for system memory, instead of
+ * landing in system memory as soon as VRAM is full.
  *
  * %DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS sets %TTM_PL_FLAG_CONTIGUOUS on the
  * VRAM place; it is invalid without VRAM in the mask. A mask naming a
@@ -74,6 +81,8 @@ int tgem_placement_from_uapi(u32 mask, u32 flags, bool has_vram,
 	if (mask & DRM_TGEM_PLACEMENT_SYSTEM) {
 		memset(&places[n], 0, sizeof(places[n]));
 		places[n].mem_type = TTM_PL_SYSTEM;
+		if (mask & DRM_TGEM_PLACEMENT_VRAM)
+			places[n].flags |= TTM_PL_FLAG_FALLBACK;
 		n++;
 	}
 

@@ -9,9 +9,16 @@
 #include <linux/types.h>
 
 struct tgem_device;
+struct ttm_buffer_object;
+struct ttm_place;
 
 int tgem_ttm_init(struct tgem_device *tdev);
+int tgem_ttm_vram_init(struct tgem_device *tdev, resource_size_t base,
+		       resource_size_t size);
+bool tgem_ttm_eviction_valuable(struct ttm_buffer_object *tbo,
+				const struct ttm_place *place);
 u64 tgem_ttm_sys_total(struct tgem_device *tdev);
 u64 tgem_ttm_sys_used(struct tgem_device *tdev);
+u64 tgem_ttm_vram_used(struct tgem_device *tdev);
 
 #endif

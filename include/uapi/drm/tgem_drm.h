@@ -25,7 +25,9 @@ extern "C" {
  *  - &DRM_IOCTL_TGEM_GEM_CREATE: a buffer object (BO) in the memory regions
  *    userspace names;
  *  - &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET: the fake offset to pass to mmap();
- *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle.
+ *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle;
+ *  - &DRM_IOCTL_TGEM_GEM_MIGRATE: move a BO to one of its allowed regions;
+ *  - &DRM_IOCTL_TGEM_GEM_INFO: how a BO was created and where it is now.
  *
  * Rules every tgem ioctl follows:
  *
@@ -70,6 +72,8 @@ struct drm_tgem_user_extension {
 #define DRM_TGEM_GEM_CREATE		0x01
 #define DRM_TGEM_GEM_MMAP_OFFSET	0x02
 #define DRM_TGEM_GEM_WAIT		0x03
+#define DRM_TGEM_GEM_MIGRATE		0x04
+#define DRM_TGEM_GEM_INFO		0x05
 
 #define DRM_IOCTL_TGEM_DEVICE_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_DEVICE_QUERY, struct drm_tgem_device_query)
@@ -79,6 +83,10 @@ struct drm_tgem_user_extension {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_MMAP_OFFSET, struct drm_tgem_gem_mmap_offset)
 #define DRM_IOCTL_TGEM_GEM_WAIT \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_WAIT, struct drm_tgem_gem_wait)
+#define DRM_IOCTL_TGEM_GEM_MIGRATE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_MIGRATE, struct drm_tgem_gem_migrate)
+#define DRM_IOCTL_TGEM_GEM_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_INFO, struct drm_tgem_gem_info)
 
 /**
  * enum drm_tgem_memory_class - Kinds of memory a BO can live in
@@ -284,6 +292,61 @@ struct drm_tgem_gem_wait {
 	__u32 flags;
 	/** @timeout_ns: absolute CLOCK_MONOTONIC deadline, in nanoseconds */
 	__s64 timeout_ns;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_migrate - Input of &DRM_IOCTL_TGEM_GEM_MIGRATE
+ *
+ * Moves the BO to region instance @region, keeping its contents. CPU
+ * mappings stay valid: they fault in at the new place. Moving a BO into
+ * VRAM evicts the least recently used evictable BOs if it must.
+ *
+ * Errors: ``EINVAL`` for bad arguments or a region not in the BO's
+ * placement mask; ``ENOENT`` for a bad handle; ``EBUSY`` if another device
+ * has the BO attached (pinned) in the other region; ``ENOMEM`` if the
+ * region has no room even after eviction; ``EINTR`` on a signal.
+ */
+struct drm_tgem_gem_migrate {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @handle: the BO */
+	__u32 handle;
+	/** @region: the region instance to move to */
+	__u32 region;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @pad: MBZ */
+	__u32 pad;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_info - Input and output of &DRM_IOCTL_TGEM_GEM_INFO
+ *
+ * Reports how the BO was created and the region it lives in at the time of
+ * the call. Eviction can move it right after, so @region is a snapshot,
+ * meant for tools and tests.
+ */
+struct drm_tgem_gem_info {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @handle: the BO */
+	__u32 handle;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @size: out, size in bytes */
+	__u64 size;
+	/** @placement: out, the placement mask it was created with */
+	__u32 placement;
+	/** @create_flags: out, the flags it was created with */
+	__u32 create_flags;
+	/** @region: out, the region instance it lives in now */
+	__u32 region;
+	/** @pad: MBZ */
+	__u32 pad;
 	/** @reserved: MBZ */
 	__u64 reserved[2];
 };

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Page iterators
+ *
+ * A move copies a BO one page at a time. Each side of the copy is a
+ * &struct tgem_page_iter that maps page *i* for as long as it takes to
+ * copy it:
+ *
+ *  - system pages (&struct tgem_page_iter_tt) with kmap_local_page();
+ *  - VRAM pages (&struct tgem_page_iter_vram) with
+ *    io_mapping_map_local_wc() over the BAR, walking the allocation's
+ *    buddy blocks with a &struct tgem_vram_cursor, so VRAM need not be
+ *    contiguous.
+ *
+ * Nothing is ever vmapped: no vmalloc space is used, no global TLB flush
+ * follows, and each mapping lives for one page copy. Mappings are undone
+ * in LIFO order (destination, then source), as kmap_local requires.
+ *
+ * The copy picks its primitive from the kinds of memory: reading
+ * write-combined VRAM goes through drm_memcpy_from_wc() (streaming
+ * ``movntdqa`` loads where the CPU has them, since plain loads from WC
+ * memory are uncached and slow); writing VRAM from system memory uses
+ * plain stores, which WC combines.
+ */
+
+#include <linux/gpu_buddy.h>
+#include <linux/highmem.h>
+#include <linux/io-mapping.h>
+#include <linux/sched.h>
+
+#include <drm/drm_cache.h>
+#include <kunit/visibility.h>
+
+#include "ttm/tgem_iter.h"
+
+/**
+ * tgem_vram_cursor_init() - Start a cursor at page 0 of an allocation
+ * @cur: the cursor
+ * @mm: the buddy allocator of @blocks
+ * @blocks: a non-empty list of &struct gpu_buddy_block, sorted by offset
+ *
+ * Context: Any context. The caller keeps @blocks alive and unchanged for
+ * the cursor's lifetime (it holds the owning BO's dma_resv or a pin).
+ */
+void tgem_vram_cursor_init(struct tgem_vram_cursor *cur, struct gpu_buddy *mm,
+			   struct list_head *blocks)
+{
+	cur->mm = mm;
+	cur->head = blocks;
+	cur->block = list_first_entry(blocks, struct gpu_buddy_block, link);
+	cur->block_pgoff = 0;
+	cur->block_pages = gpu_buddy_block_size(mm, cur->block) >> PAGE_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_cursor_init);
+
+static void tgem_vram_cursor_seek(struct tgem_vram_cursor *cur, pgoff_t pgoff)
+{
+	if (pgoff < cur->block_pgoff)
+		tgem_vram_cursor_init(cur, cur->mm, cur->head);
+
+	while (pgoff >= cur->block_pgoff + cur->block_pages) {
+		if (WARN_ON_ONCE(list_is_last(&cur->block->link, cur->head)))
+			return;
+		cur->block_pgoff += cur->block_pages;
+		cur->block = list_next_entry(cur->block, link);
+		cur->block_pages = gpu_buddy_block_size(cur->mm, cur->block) >> PAGE_SHIFT;
+	}
+}
+
+/**
+ * tgem_vram_cursor_offset() - VRAM offset of a page of the allocation
+ * @cur: the cursor
+ * @pgoff: page index within the allocation
+ *
+ * Context: Any context.
+ * Return: the byte offset into VRAM of page @pgoff.
+ */
+u64 tgem_vram_cursor_offset(struct tgem_vram_cursor *cur, pgoff_t pgoff)
+{
+	tgem_vram_cursor_seek(cur, pgoff);
+	return gpu_buddy_block_offset(cur->block) +
+	       ((u64)(pgoff - cur->block_pgoff) << PAGE_SHIFT);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_cursor_offset);
+
+/**
+ * tgem_vram_cursor_run() - Physically contiguous pages from a page on
+ * @cur: the cursor
+ * @pgoff: page index within the allocation
+ *
+ * Context: Any context.
+ * Return: how many pages, starting at @pgoff, follow each other in VRAM
+ * within the block that holds @pgoff (at least 1).
+ */
+pgoff_t tgem_vram_cursor_run(struct tgem_vram_cursor *cur, pgoff_t pgoff)
+{
+	tgem_vram_cursor_seek(cur, pgoff);
+	return cur->block_pgoff + cur->block_pages - pgoff;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_cursor_run);
+
+static void tgem_page_iter_tt_map(struct tgem_page_iter *it, pgoff_t i,
+				  struct iosys_map *map)
+{
+	struct tgem_page_iter_tt *tt = container_of(it, typeof(*tt), base);
+
+	iosys_map_set_vaddr(map, kmap_local_page(tt->pages[i]));
+}
+
+static void tgem_page_iter_tt_unmap(struct tgem_page_iter *it,
+				    struct iosys_map *map)
+{
+	kunmap_local(map->vaddr);
+}
+
+static const struct tgem_page_iter_ops tgem_page_iter_tt_ops = {
+	.map_local = tgem_page_iter_tt_map,
+	.unmap_local = tgem_page_iter_tt_unmap,
+};
+
+/**
+ * tgem_page_iter_tt_init() - Iterator over system pages
+ * @it: the iterator to set up
+ * @pages: the pages; the caller keeps them alive (populated and unmoving)
+ *
+ * Context: Any context.
+ * Return: &it->base.
+ */
+struct tgem_page_iter *tgem_page_iter_tt_init(struct tgem_page_iter_tt *it,
+					      struct page **pages)
+{
+	it->base.ops = &tgem_page_iter_tt_ops;
+	it->pages = pages;
+	return &it->base;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_page_iter_tt_init);
+
+static void tgem_page_iter_vram_map(struct tgem_page_iter *it, pgoff_t i,
+				    struct iosys_map *map)
+{
+	struct tgem_page_iter_vram *v = container_of(it, typeof(*v), base);
+	u64 offset = tgem_vram_cursor_offset(&v->cur, i);
+
+	iosys_map_set_vaddr_iomem(map, io_mapping_map_local_wc(v->iomap, offset));
+}
+
+static void tgem_page_iter_vram_unmap(struct tgem_page_iter *it,
+				      struct iosys_map *map)
+{
+	io_mapping_unmap_local(map->vaddr_iomem);
+}
+
+static const struct tgem_page_iter_ops tgem_page_iter_vram_ops = {
+	.map_local = tgem_page_iter_vram_map,
+	.unmap_local = tgem_page_iter_vram_unmap,
+};
+
+/**
+ * tgem_page_iter_vram_init() - Iterator over a VRAM allocation
+ * @it: the iterator to set up
+ * @iomap: the write-combined io_mapping of the BAR
+ * @mm: the buddy allocator of @blocks
+ * @blocks: the allocation's blocks, sorted by offset
+ *
+ * Context: Any context. The caller keeps @blocks alive.
+ * Return: &it->base.
+ */
+struct tgem_page_iter *tgem_page_iter_vram_init(struct tgem_page_iter_vram *it,
+						struct io_mapping *iomap,
+						struct gpu_buddy *mm,
+						struct list_head *blocks)
+{
+	it->base.ops = &tgem_page_iter_vram_ops;
+	it->iomap = iomap;
+	tgem_vram_cursor_init(&it->cur, mm, blocks);
+	return &it->base;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_page_iter_vram_init);
+
+/**
+ * tgem_page_copy() - Copy pages from one iterator to another
+ * @dst: where to copy to
+ * @src: where to copy from
+ * @num_pages: how many pages, starting at page 0 of both
+ *
+ * Maps one source and one destination page at a time and unmaps them in
+ * LIFO order. Reads from write-combined memory use drm_memcpy_from_wc().
+ *
+ * Context: Process context; may sleep between pages.
+ */
+void tgem_page_copy(struct tgem_page_iter *dst, struct tgem_page_iter *src,
+		    pgoff_t num_pages)
+{
+	struct iosys_map s, d;
+	pgoff_t i;
+
+	for (i = 0; i < num_pages; i++) {
+		src->ops->map_local(src, i, &s);
+		dst->ops->map_local(dst, i, &d);
+
+		if (s.is_iomem)
+			drm_memcpy_from_wc(&d, &s, PAGE_SIZE);
+		else
+			iosys_map_memcpy_to(&d, 0, s.vaddr, PAGE_SIZE);
+
+		dst->ops->unmap_local(dst, &d);
+		src->ops->unmap_local(src, &s);
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_page_copy);
+
+/**
+ * tgem_page_clear() - Zero the pages of an iterator
+ * @dst: the pages
+ * @num_pages: how many pages, starting at page 0
+ *
+ * Context: Process context; may sleep between pages.
+ */
+void tgem_page_clear(struct tgem_page_iter *dst, pgoff_t num_pages)
+{
+	struct iosys_map d;
+	pgoff_t i;
+
+	for (i = 0; i < num_pages; i++) {
+		dst->ops->map_local(dst, i, &d);
+		iosys_map_memset(&d, 0, 0, PAGE_SIZE);
+		dst->ops->unmap_local(dst, &d);
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_page_clear);

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+#ifndef _TGEM_ITER_H_
+#define _TGEM_ITER_H_
+
+#include <linux/iosys-map.h>
+#include <linux/types.h>
+
+struct gpu_buddy;
+struct gpu_buddy_block;
+struct io_mapping;
+struct list_head;
+struct page;
+
+/**
+ * struct tgem_vram_cursor - Walks the pages of a VRAM allocation
+ *
+ * A VRAM allocation is a list of buddy blocks, sorted by offset. The
+ * cursor turns a page index of the allocation into a VRAM byte offset. It
+ * moves forward in O(1) per page; seeking backwards restarts at the first
+ * block.
+ */
+struct tgem_vram_cursor {
+	/** @mm: the buddy allocator the blocks come from */
+	struct gpu_buddy *mm;
+	/** @head: the block list */
+	struct list_head *head;
+	/** @block: the block holding page @pgoff */
+	struct gpu_buddy_block *block;
+	/** @block_pgoff: page index of the first page of @block */
+	pgoff_t block_pgoff;
+	/** @block_pages: pages in @block */
+	pgoff_t block_pages;
+};
+
+void tgem_vram_cursor_init(struct tgem_vram_cursor *cur, struct gpu_buddy *mm,
+			   struct list_head *blocks);
+u64 tgem_vram_cursor_offset(struct tgem_vram_cursor *cur, pgoff_t pgoff);
+pgoff_t tgem_vram_cursor_run(struct tgem_vram_cursor *cur, pgoff_t pgoff);
+
+struct tgem_page_iter;
+
+/**
+ * struct tgem_page_iter_ops - How an iterator maps one page
+ */
+struct tgem_page_iter_ops {
+	/**
+	 * @map_local: map page @i into @map with a CPU-local mapping
+	 * (kmap_local_page() or io_mapping_map_local_wc()). Cannot fail.
+	 */
+	void (*map_local)(struct tgem_page_iter *it, pgoff_t i,
+			  struct iosys_map *map);
+	/**
+	 * @unmap_local: undo @map_local; mappings are undone in the reverse
+	 * order they were made
+	 */
+	void (*unmap_local)(struct tgem_page_iter *it, struct iosys_map *map);
+};
+
+/**
+ * struct tgem_page_iter - Maps the pages of one side of a copy, one at a time
+ */
+struct tgem_page_iter {
+	/** @ops: the mapping method */
+	const struct tgem_page_iter_ops *ops;
+};
+
+/**
+ * struct tgem_page_iter_tt - Iterator over an array of system pages
+ */
+struct tgem_page_iter_tt {
+	/** @base: the iterator */
+	struct tgem_page_iter base;
+	/** @pages: the pages, e.g. &ttm_tt.pages */
+	struct page **pages;
+};
+
+/**
+ * struct tgem_page_iter_vram - Iterator over a VRAM allocation
+ */
+struct tgem_page_iter_vram {
+	/** @base: the iterator */
+	struct tgem_page_iter base;
+	/** @iomap: the write-combined mapping of the whole BAR */
+	struct io_mapping *iomap;
+	/** @cur: turns page indices into VRAM offsets */
+	struct tgem_vram_cursor cur;
+};
+
+struct tgem_page_iter *tgem_page_iter_tt_init(struct tgem_page_iter_tt *it,
+					      struct page **pages);
+struct tgem_page_iter *tgem_page_iter_vram_init(struct tgem_page_iter_vram *it,
+						struct io_mapping *iomap,
+						struct gpu_buddy *mm,
+						struct list_head *blocks);
+
+void tgem_page_copy(struct tgem_page_iter *dst, struct tgem_page_iter *src,
+		    pgoff_t num_pages);
+void tgem_page_clear(struct tgem_page_iter *dst, pgoff_t num_pages);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Short-term kernel mappings
+ *
+ * Kernel code that needs to read or write a BO for a moment (the
+ * relocation engine, the software engine, ptrace through
+ * &vm_operations_struct.access) maps it one page at a time with
+ * tgem_bo_kmap_local_page_locked() and unmaps it with
+ * tgem_bo_kunmap_local(), or copies through tgem_bo_access_locked().
+ *
+ * The contract:
+ *
+ *  - The caller holds the BO's dma_resv lock from before the map until
+ *    after the unmap. The functions assert it (tgem_bo_held()).
+ *  - The BO is **not** pinned. Holding the dma_resv is enough: TTM moves,
+ *    evicts and swaps a BO only with its dma_resv held, so the backing
+ *    cannot change under the mapping. Nothing is left behind that could
+ *    keep the BO from being evicted once the lock is dropped; this is the
+ *    point of the "vmap_local" discussion around drm_gem_shmem.
+ *  - A mapping is CPU-local (kmap_local_page() for system pages,
+ *    io_mapping_map_local_wc() for VRAM). Several may be held at once, and
+ *    they are undone in the reverse order they were made. The pointer is
+ *    never handed to another thread.
+ *  - Mapping may sleep (it populates an unpopulated system BO); using the
+ *    mapping must not fault on user memory, since the dma_resv is held
+ *    (see the locking order).
+ *  - The data is only as stable as the caller makes it: a BO that work is
+ *    still writing to should be waited for first.
+ */
+
+#include <linux/highmem.h>
+#include <linux/io-mapping.h>
+#include <linux/lockdep.h>
+
+#include <drm/drm_cache.h>
+#include <drm/drm_print.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
+#include <kunit/visibility.h>
+
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "ttm/tgem_iter.h"
+#include "ttm/tgem_kmap.h"
+#include "ttm/tgem_vram_mgr.h"
+
+/**
+ * tgem_bo_held() - Whether the current task holds a BO's dma_resv
+ * @bo: the BO
+ *
+ * With lockdep this is exact: the lock must be held by this task. Without
+ * lockdep it can only tell that someone holds it.
+ *
+ * Context: Any context.
+ * Return: true if the lock is held (by this task, with lockdep).
+ */
+bool tgem_bo_held(struct tgem_bo *bo)
+{
+	struct dma_resv *resv = bo->ttm.base.resv;
+
+	if (IS_ENABLED(CONFIG_LOCKDEP))
+		return lockdep_is_held(&resv->lock.base);
+	return dma_resv_is_locked(resv);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_held);
+
+/**
+ * tgem_bo_kmap_local_page_locked() - Map one page of a BO, briefly
+ * @bo: the BO; the caller holds its dma_resv, and need not pin it
+ * @pgoff: the page, in BO pages
+ * @map: out: the mapping, system memory or iomem
+ *
+ * Populates an unpopulated system BO first, so its pages exist. See "Short
+ * term kernel mappings" for the rules the caller follows until
+ * tgem_bo_kunmap_local().
+ *
+ * Context: Process context, @bo's dma_resv held; may sleep before it maps.
+ * Return: 0 with @map set; -EINVAL for a page past the end or a BO with no
+ * backing; -EPERM (and a warning) if the caller does not hold the lock;
+ * -ENOMEM or -ERESTARTSYS from populating.
+ */
+int tgem_bo_kmap_local_page_locked(struct tgem_bo *bo, pgoff_t pgoff,
+				   struct iosys_map *map)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_buffer_object *tbo = &bo->ttm;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
+	struct tgem_vram_cursor cur;
+	u64 offset;
+	int ret;
+
+	if (drm_WARN_ON_ONCE(&tdev->drm, !tgem_bo_held(bo)))
+		return -EPERM;
+	if (pgoff >= PFN_UP(tbo->base.size) || !tbo->resource)
+		return -EINVAL;
+
+	switch (tbo->resource->mem_type) {
+	case TTM_PL_SYSTEM:
+		if (!tbo->ttm)
+			return -EINVAL;
+		ret = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
+		if (ret)
+			return ret;
+		iosys_map_set_vaddr(map, kmap_local_page(tbo->ttm->pages[pgoff]));
+		return 0;
+	case TTM_PL_VRAM:
+		tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm,
+				      &to_tgem_vram_resource(tbo->resource)->blocks);
+		offset = tgem_vram_cursor_offset(&cur, pgoff);
+		iosys_map_set_vaddr_iomem(map, io_mapping_map_local_wc(&tdev->vram.iomap,
+								       offset));
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kmap_local_page_locked);
+
+/**
+ * tgem_bo_kunmap_local() - Undo tgem_bo_kmap_local_page_locked()
+ * @map: the mapping it returned
+ *
+ * Context: The context that made the mapping, in LIFO order with any
+ * other local mapping it holds.
+ */
+void tgem_bo_kunmap_local(struct iosys_map *map)
+{
+	if (map->is_iomem)
+		io_mapping_unmap_local(map->vaddr_iomem);
+	else
+		kunmap_local(map->vaddr);
+	iosys_map_clear(map);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kunmap_local);
+
+/**
+ * tgem_bo_access_locked() - Copy bytes to or from a BO
+ * @bo: the BO; the caller holds its dma_resv
+ * @offset: byte offset in the BO
+ * @buf: kernel buffer
+ * @len: bytes to copy
+ * @write: true to copy @buf into the BO, false to copy out of it
+ *
+ * Maps one page at a time. Reads from VRAM use drm_memcpy_from_wc().
+ *
+ * Context: Process context, @bo's dma_resv held; may sleep.
+ * Return: 0, or a negative errno from tgem_bo_kmap_local_page_locked();
+ * -EINVAL if the range is not inside the BO. On error part of the range
+ * may have been copied.
+ */
+int tgem_bo_access_locked(struct tgem_bo *bo, u64 offset, void *buf,
+			  size_t len, bool write)
+{
+	u64 size = bo->ttm.base.size;
+	struct iosys_map map, src, kbuf;
+	int ret;
+
+	if (offset > size || len > size - offset)
+		return -EINVAL;
+
+	while (len) {
+		size_t in_page = offset_in_page(offset);
+		size_t n = min_t(size_t, len, PAGE_SIZE - in_page);
+
+		ret = tgem_bo_kmap_local_page_locked(bo, offset >> PAGE_SHIFT, &map);
+		if (ret)
+			return ret;
+
+		if (write) {
+			iosys_map_memcpy_to(&map, in_page, buf, n);
+		} else if (map.is_iomem) {
+			iosys_map_set_vaddr(&kbuf, buf);
+			src = map;
+			iosys_map_incr(&src, in_page);
+			drm_memcpy_from_wc(&kbuf, &src, n);
+		} else {
+			memcpy(buf, map.vaddr + in_page, n);
+		}
+		tgem_bo_kunmap_local(&map);
+
+		buf += n;
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_access_locked);
