@@ -3,12 +3,19 @@
 # make check: install, build, static checks, then the VM run with the
 # userspace uAPI suite and the KUnit suites. Ends with the line
 # "check: N passed, N failed"; exits non-zero if anything failed.
+#
+# TGEM_DEV_OOT=1 is for working on several changes at once: it leaves the
+# shared kernel build alone (no setup, no kernel build) and tests the
+# out-of-tree tgem.ko and tgem_test.ko built from this checkout instead;
+# give each checkout its own TGEM_OUT.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start=$SECONDS
 
-"$TGEM_TOP/scripts/setup.sh"
-"$TGEM_TOP/scripts/build-kernel.sh"
+if [ -z "${TGEM_DEV_OOT:-}" ]; then
+	"$TGEM_TOP/scripts/setup.sh"
+	"$TGEM_TOP/scripts/build-kernel.sh"
+fi
 mkdir -p "$TGEM_OUT"
 echo "# kernel: $(make -s -C "$KSRC" kernelversion) from $(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12), running as $(tgem_krelease)"
 

@@ -19,6 +19,13 @@ for applet in $(/bin/busybox --list); do
 done
 install -m 0755 "$TGEM_TOP/scripts/guest-init.sh" "$stage/init"
 cp -a "$KSTAGE/lib/modules" "$stage/lib/"
+if [ -n "${TGEM_DEV_OOT:-}" ]; then
+	# Swap in the out-of-tree modules that static-checks.sh built.
+	kmod=$stage/lib/modules/$(tgem_krelease)/kernel/drivers/gpu/drm/tgem
+	install -m 0644 "$TGEM_OUT/oot/tgem.ko" "$kmod/tgem.ko"
+	install -m 0644 "$TGEM_OUT/oot/tests/tgem_test.ko" "$kmod/tests/tgem_test.ko"
+	depmod -b "$stage" "$(tgem_krelease)"
+fi
 for prog in tgem_uapi_test tgem_demo; do
 	install -m 0755 "$TGEM_OUT/uapi/$prog" "$stage/bin/$prog"
 done
