@@ -47,6 +47,20 @@ struct tgem_device {
 	} mem;
 
 	/**
+	 * @fault: CPU fault counters, all atomic; for debugfs and tests
+	 */
+	struct {
+		/** @fault.pte_faults: faults served with PTEs */
+		atomic64_t pte_faults;
+		/** @fault.ptes: PTEs those faults inserted */
+		atomic64_t ptes;
+		/** @fault.pmd_faults: faults served with a huge PMD */
+		atomic64_t pmd_faults;
+		/** @fault.pmds: huge PMDs inserted */
+		atomic64_t pmds;
+	} fault;
+
+	/**
 	 * @vram: device memory behind a PCI BAR. Set up by
 	 * tgem_device_create() and read-only afterwards; @vram.size is 0
 	 * when the device has none.

@@ -37,6 +37,7 @@
 #include "gem/tgem_device.h"
 #include "gem/tgem_drv.h"
 #include "gem/tgem_ioctl.h"
+#include "gem/tgem_vm.h"
 #include "ttm/tgem_ttm.h"
 
 static const struct drm_ioctl_desc tgem_ioctls[] = {
@@ -54,7 +55,11 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(tgem_fops);
+static const struct file_operations tgem_fops = {
+	.owner = THIS_MODULE,
+	DRM_GEM_FOPS,
+	.get_unmapped_area = tgem_vm_get_unmapped_area,
+};
 
 static const struct drm_driver tgem_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
@@ -107,6 +112,7 @@ struct tgem_device *tgem_device_create(struct device *parent,
 			return ERR_PTR(ret);
 	}
 
+	tgem_vm_debugfs_init(tdev);
 	return tdev;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);

@@ -58,9 +58,11 @@ check)
 	check "tgem registers a render node" render_node_named tgem
 	check "modprobe vgem" modprobe vgem
 
-	echo "TGEM-UAPI-BEGIN"
-	/bin/tgem_uapi_test
-	echo "TGEM-UAPI-END rc=$?"
+	for suite in tgem_uapi_test tgem_fault_test; do
+		echo "TGEM-UAPI-BEGIN $suite"
+		"/bin/$suite"
+		echo "TGEM-UAPI-END $suite rc=$?"
+	done
 
 	check "rmmod tgem once every fd is closed" rmmod tgem
 	check "tgem is gone after rmmod" sh -c '! grep -q "^tgem " /proc/modules'

@@ -41,6 +41,31 @@ def block(lines, begin, end):
     return (out, None) if inside else (None, None)
 
 
+SUITES = ("tgem_uapi_test", "tgem_fault_test")
+
+
+def uapi_results(lines):
+    """The userspace kselftest suites; yield (ok, name) per test."""
+    for suite in SUITES:
+        short = suite.replace("tgem_", "").replace("_test", "")
+        body, end = block(lines, f"TGEM-UAPI-BEGIN {suite}",
+                          f"TGEM-UAPI-END {suite}")
+        if body is None or end is None:
+            yield False, f"{short}: suite did not run to the end"
+            continue
+        n = 0
+        for line in body:
+            m = re.match(r"^(ok|not ok) \d+ (.*?)(\s+#\s*SKIP.*)?$", line)
+            if m:
+                n += 1
+                if not m.group(3):
+                    yield m.group(1) == "ok", f"{short}: {m.group(2)}"
+        if not n:
+            yield False, f"{short}: no test ran"
+        if not end.endswith("rc=0"):
+            yield False, f"{short}: suite exit status ({end})"
+
+
 def kunit_results(ksrc, lines):
     """Run kunit.py parse over the kernel log; yield (ok, name)."""
     dmesg, _ = block(lines, "TGEM-DMESG-BEGIN", "TGEM-DMESG-END")
@@ -95,21 +120,7 @@ def main():
         if m:
             results.append((m.group(1) == "ok", m.group(2)))
 
-    uapi, end = block(lines, "TGEM-UAPI-BEGIN", "TGEM-UAPI-END")
-    if uapi is None or end is None:
-        results.append((False, "uapi: suite did not run to the end"))
-    else:
-        n = 0
-        for line in uapi:
-            m = re.match(r"^(ok|not ok) \d+ (.*?)(\s+#\s*SKIP.*)?$", line)
-            if m:
-                n += 1
-                if not m.group(3):
-                    results.append((m.group(1) == "ok", "uapi: " + m.group(2)))
-        if not n:
-            results.append((False, "uapi: no test ran"))
-        if not end.endswith("rc=0"):
-            results.append((False, f"uapi: suite exit status ({end})"))
+    results.extend(uapi_results(lines))
 
     results.extend(kunit_results(ksrc, lines))
 

@@ -132,8 +132,19 @@ bool tgem_ttm_eviction_valuable(struct ttm_buffer_object *tbo,
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_eviction_valuable);
 
-static int tgem_ttm_io_mem_reserve(struct ttm_device *bdev,
-				   struct ttm_resource *mem)
+/**
+ * tgem_ttm_io_mem_reserve() - Describe how the CPU reaches a resource
+ * @bdev: the TTM device
+ * @mem: the resource; fills in &ttm_resource.bus
+ *
+ * Idempotent, and needs no undo: the BAR is mapped once for the device's
+ * lifetime. The fault path calls it too, since TTM does not export its
+ * own wrapper.
+ *
+ * Context: Any context; @mem's BO reserved.
+ * Return: 0, or -EINVAL for a placement tgem does not have.
+ */
+int tgem_ttm_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
 

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: CPU faults
+ *
+ * tgem maps BOs into userspace with its own &vm_operations_struct. The VMA
+ * is %VM_PFNMAP: tgem inserts special entries that GUP cannot pin, so
+ * TTM stays free to move the memory.
+ *
+ * **Fault.** The handler reserves the BO the way TTM does
+ * (ttm_bo_vm_reserve(): a trylock, and on contention it drops
+ * ``mmap_lock`` and returns %VM_FAULT_RETRY where the fault flags allow).
+ * It waits for a pending move fence the same way, then maps a batch of
+ * pages sized by the prefault policy.
+ *
+ * **The batch.** The kernel's vmf_insert_pfn_prot() takes and drops the
+ * page-table lock for every page, and cannot tell the caller that a page
+ * was already mapped. tgem instead walks the range with
+ * apply_to_page_range(), which allocates the page table once and calls
+ * back for each PTE under one page-table lock for the whole batch (the
+ * batch never crosses a PMD boundary, so it is exactly one lock). The
+ * callback writes a special PTE and stops the walk at the first PTE that
+ * is already present. vm_insert_pages() batches too, but only for
+ * refcounted pages in non-PFNMAP VMAs, which would let GUP pin BO pages.
+ * i915 maps its GGTT faults the same way (remap_io_mapping()).
+ *
+ * **Huge faults.** For a BO in VRAM, &vm_operations_struct.huge_fault
+ * maps a whole PMD (2 MiB) with vmf_insert_pfn_pmd() when the 2 MiB
+ * virtual range lies inside the VMA, its 512 BO pages are physically
+ * contiguous in VRAM (one buddy block run) and the physical address is
+ * 2 MiB aligned. Linux 6.12's huge pfnmap support marks the PMD special,
+ * so GUP-fast leaves it alone, the problem that made TTM drop its huge
+ * faults. %MADV_RANDOM mappings never get huge entries. To give userspace
+ * PMD-aligned addresses, tgem's get_unmapped_area aligns a mapping's
+ * start to the BO offset it maps, as thp_get_unmapped_area() does for
+ * files. The cache mode of the PMD comes from the BAR's PAT memtype
+ * (write-combined), the same as the PTEs.
+ *
+ * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
+ * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
+ *
+ * Counters of faults, PTEs and PMDs inserted are in the debugfs file
+ * ``tgem_fault_stats``; tests assert on them.
+ */
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pfn_t.h>
+#include <linux/pgtable.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "gem/tgem_prefault.h"
+#include "gem/tgem_vm.h"
+#include "ttm/tgem_iter.h"
+#include "ttm/tgem_ttm.h"
+#include "ttm/tgem_vram_mgr.h"
+
+static unsigned int tgem_prefault_default = 16;
+module_param_named(prefault_pages, tgem_prefault_default, uint, 0644);
+MODULE_PARM_DESC(prefault_pages,
+		 "Pages a CPU fault maps without an madvise() hint (default 16)");
+
+static unsigned int tgem_prefault_seq = 512;
+module_param_named(prefault_seq_pages, tgem_prefault_seq, uint, 0644);
+MODULE_PARM_DESC(prefault_seq_pages,
+		 "Pages a CPU fault maps under MADV_SEQUENTIAL (default 512)");
+
+/* Page of the BO that @addr maps in @vma. */
+static pgoff_t tgem_vm_bo_pgoff(struct vm_area_struct *vma,
+				struct ttm_buffer_object *tbo,
+				unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff -
+	       drm_vma_node_start(&tbo->base.vma_node);
+}
+
+struct tgem_vm_batch {
+	struct mm_struct *mm;
+	struct ttm_buffer_object *tbo;
+	struct tgem_device *tdev;
+	struct tgem_vram_cursor cur;
+	pgprot_t prot;
+	pgoff_t pgoff;
+	unsigned int done;
+};
+
+static unsigned long tgem_vm_batch_pfn(struct tgem_vm_batch *b)
+{
+	if (b->tbo->resource->mem_type == TTM_PL_VRAM)
+		return (b->tdev->vram.base +
+			tgem_vram_cursor_offset(&b->cur, b->pgoff)) >> PAGE_SHIFT;
+
+	return page_to_pfn(b->tbo->ttm->pages[b->pgoff]);
+}
+
+/* Called by apply_to_page_range() with the page-table lock held. */
+static int tgem_vm_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct tgem_vm_batch *b = data;
+
+	if (!pte_none(ptep_get(pte)))
+		return -EBUSY;	/* stop the batch at a mapped page */
+
+	set_pte_at(b->mm, addr, pte,
+		   pte_mkspecial(pfn_pte(tgem_vm_batch_pfn(b), b->prot)));
+	b->pgoff++;
+	b->done++;
+	return 0;
+}
+
+static vm_fault_t tgem_vm_wait_move(struct vm_fault *vmf,
+				    struct ttm_buffer_object *tbo)
+{
+	struct dma_resv *resv = tbo->base.resv;
+
+	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
+		return 0;
+
+	/* Wait without mmap_lock if we may, like TTM does. */
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+			ttm_bo_get(tbo);
+			dma_resv_unlock(resv);
+			mmap_read_unlock(vmf->vma->vm_mm);
+			dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+					      MAX_SCHEDULE_TIMEOUT);
+			ttm_bo_put(tbo);
+			return VM_FAULT_RETRY;
+		}
+		dma_resv_unlock(resv);
+		return VM_FAULT_RETRY;
+	}
+
+	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+				  MAX_SCHEDULE_TIMEOUT) < 0)
+		return VM_FAULT_NOPAGE;
+	return 0;
+}
+
+static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
+				       struct ttm_buffer_object *tbo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct vm_area_struct *vma = vmf->vma;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
+	unsigned long address = vmf->address & PAGE_MASK;
+	struct tgem_prefault_req req = {
+		.vm_flags = vma->vm_flags,
+		.address = address,
+		.vm_end = vma->vm_end,
+		.bo_pgoff = tgem_vm_bo_pgoff(vma, tbo, address),
+		.bo_pages = PFN_UP(tbo->base.size),
+		.default_pages = READ_ONCE(tgem_prefault_default),
+		.seq_pages = READ_ONCE(tgem_prefault_seq),
+	};
+	struct tgem_vm_batch b = {
+		.mm = vma->vm_mm,
+		.tbo = tbo,
+		.tdev = tdev,
+		.pgoff = req.bo_pgoff,
+	};
+	unsigned int n;
+	int err;
+
+	dma_resv_assert_held(tbo->base.resv);
+
+	n = tgem_prefault_pages(&req);
+	if (!n || !tbo->resource)
+		return VM_FAULT_SIGBUS;
+
+	/* A huge_fault that ran while we waited for the lock mapped it all. */
+	if (pmd_leaf(pmdp_get_lockless(vmf->pmd)))
+		return VM_FAULT_NOPAGE;
+
+	if (tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource))
+		return VM_FAULT_SIGBUS;
+
+	if (tbo->resource->mem_type == TTM_PL_VRAM) {
+		tgem_vram_cursor_init(&b.cur, &tdev->vram.mgr.mm,
+				      &to_tgem_vram_resource(tbo->resource)->blocks);
+	} else {
+		if (!tbo->ttm)
+			return VM_FAULT_SIGBUS;
+		err = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
+		if (err)
+			return err == -ENOMEM ? VM_FAULT_OOM :
+			       err == -ERESTARTSYS || err == -EINTR ?
+			       VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+	}
+	b.prot = ttm_io_prot(tbo, tbo->resource, vma->vm_page_prot);
+
+	err = apply_to_page_range(vma->vm_mm, address, (unsigned long)n << PAGE_SHIFT,
+				  tgem_vm_set_pte, &b);
+	if (err && err != -EBUSY)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+
+	atomic64_inc(&tdev->fault.pte_faults);
+	atomic64_add(b.done, &tdev->fault.ptes);
+	return VM_FAULT_NOPAGE;
+}
+
+static vm_fault_t tgem_vm_fault(struct vm_fault *vmf)
+{
+	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
+	struct drm_device *drm = tbo->base.dev;
+	vm_fault_t ret;
+	int idx;
+
+	ret = ttm_bo_vm_reserve(tbo, vmf);
+	if (ret)
+		return ret;
+
+	ret = tgem_vm_wait_move(vmf, tbo);
+	if (ret == VM_FAULT_RETRY)
+		return ret;	/* the dma_resv is already unlocked */
+
+	if (!ret) {
+		if (drm_dev_enter(drm, &idx)) {
+			ret = tgem_vm_fault_locked(vmf, tbo);
+			drm_dev_exit(idx);
+		} else {
+			ret = ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
+		}
+	}
+
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+/* Whether BO pages [pgoff, pgoff + 512) are one 2 MiB-aligned VRAM run. */
+static bool tgem_vm_pmd_mappable(struct tgem_device *tdev,
+				 struct ttm_buffer_object *tbo, pgoff_t pgoff,
+				 unsigned long *pfn)
+{
+	struct tgem_vram_cursor cur;
+	u64 phys;
+
+	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_VRAM ||
+	    pgoff + HPAGE_PMD_NR > PFN_UP(tbo->base.size))
+		return false;
+
+	tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm,
+			      &to_tgem_vram_resource(tbo->resource)->blocks);
+	phys = tdev->vram.base + tgem_vram_cursor_offset(&cur, pgoff);
+	if (!IS_ALIGNED(phys, PMD_SIZE) ||
+	    tgem_vram_cursor_run(&cur, pgoff) < HPAGE_PMD_NR)
+		return false;
+
+	*pfn = phys >> PAGE_SHIFT;
+	return true;
+}
+
+static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
+	unsigned long haddr = vmf->address & PMD_MASK;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	unsigned long pfn;
+	int idx;
+
+	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) || order != PMD_ORDER ||
+	    (vma->vm_flags & VM_RAND_READ) ||
+	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+
+	/*
+	 * This may run under the VMA lock alone, so never wait here: on any
+	 * contention the PTE path takes over with the usual retry rules.
+	 */
+	if (!dma_resv_trylock(tbo->base.resv))
+		return VM_FAULT_FALLBACK;
+
+	if (!dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_KERNEL) ||
+	    !drm_dev_enter(tbo->base.dev, &idx))
+		goto out_unlock;
+
+	if (tgem_vm_pmd_mappable(tdev, tbo, tgem_vm_bo_pgoff(vma, tbo, haddr), &pfn) &&
+	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource)) {
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 vmf->flags & FAULT_FLAG_WRITE);
+		if (ret == VM_FAULT_NOPAGE) {
+			atomic64_inc(&tdev->fault.pmd_faults);
+			atomic64_inc(&tdev->fault.pmds);
+		}
+	}
+	drm_dev_exit(idx);
+out_unlock:
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+const struct vm_operations_struct tgem_vm_ops = {
+	.fault = tgem_vm_fault,
+	.huge_fault = tgem_vm_huge_fault,
+	.open = ttm_bo_vm_open,
+	.close = ttm_bo_vm_close,
+	.access = ttm_bo_vm_access,
+};
+
+/**
+ * tgem_vm_get_unmapped_area() - Pick an address for a BO mapping
+ * @filp: the DRM file
+ * @addr: the hint, or the address for %MAP_FIXED
+ * @len: length of the mapping
+ * @pgoff: the fake offset, in pages, that mmap() was given
+ * @flags: the mmap() flags
+ *
+ * Aligns the start of the mapping so that BO offsets that are multiples of
+ * 2 MiB land on PMD boundaries, which the huge fault path needs.
+ *
+ * Context: Process context, from mmap(), with mmap_lock held for writing.
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+unsigned long tgem_vm_get_unmapped_area(struct file *filp, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
+	struct drm_vma_offset_node *node;
+	unsigned long bo_pgoff = 0;
+
+	drm_vma_offset_lock_lookup(mgr);
+	node = drm_vma_offset_lookup_locked(mgr, pgoff, 1);
+	if (node)
+		bo_pgoff = pgoff - drm_vma_node_start(node);
+	drm_vma_offset_unlock_lookup(mgr);
+
+	return thp_get_unmapped_area(filp, addr, len, bo_pgoff, flags);
+}
+
+static int tgem_vm_fault_stats_show(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct tgem_device *tdev = to_tgem_device(entry->dev);
+
+	seq_printf(m, "pte_faults %lld\n", atomic64_read(&tdev->fault.pte_faults));
+	seq_printf(m, "ptes %lld\n", atomic64_read(&tdev->fault.ptes));
+	seq_printf(m, "pmd_faults %lld\n", atomic64_read(&tdev->fault.pmd_faults));
+	seq_printf(m, "pmds %lld\n", atomic64_read(&tdev->fault.pmds));
+	return 0;
+}
+
+/**
+ * tgem_vm_debugfs_init() - Register the fault counters in debugfs
+ * @tdev: the device, before drm_dev_register()
+ *
+ * Context: Process context.
+ * Return: 0.
+ */
+int tgem_vm_debugfs_init(struct tgem_device *tdev)
+{
+	drm_debugfs_add_file(&tdev->drm, "tgem_fault_stats",
+			     tgem_vm_fault_stats_show, NULL);
+	return 0;
+}

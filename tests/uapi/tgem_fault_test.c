@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tgem_fault_test.c - kselftest for tgem's CPU fault path
+ *
+ * Asserts what "CPU faults" and "Prefault policy" in the driver promise:
+ * how many faults a first touch takes and how many PTEs or PMDs each one
+ * maps (read from the debugfs file tgem_fault_stats, and from getrusage()),
+ * that a batch stops at a page that is already mapped, that moves zap the
+ * mapping and the next access refaults in the new place, and the list of
+ * things a mapping must survive: GEM_CLOSE, fork(), mremap(), partial
+ * munmap(), /proc/<pid>/mem, and eviction racing with access.
+ *
+ * Needs root (debugfs) and a tgem device; VRAM tests skip without VRAM.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tgem_util.h"
+
+#pragma GCC diagnostic ignored "-Wclobbered"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+#define SZ_2M		(2u << 20)
+#define SZ_64M		(64u << 20)
+#define PLACE_SYS	DRM_TGEM_PLACEMENT_SYSTEM
+#define PLACE_VRAM	DRM_TGEM_PLACEMENT_VRAM
+#define FLAG_CONTIG	DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS
+
+static char stats_path[256];
+
+struct fault_stats {
+	long long pte_faults, ptes, pmd_faults, pmds, minflt;
+};
+
+static int read_stats(struct fault_stats *s)
+{
+	struct rusage ru;
+	char key[32];
+	long long val;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	f = fopen(stats_path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %lld", key, &val) == 2) {
+		if (!strcmp(key, "pte_faults"))
+			s->pte_faults = val;
+		else if (!strcmp(key, "ptes"))
+			s->ptes = val;
+		else if (!strcmp(key, "pmd_faults"))
+			s->pmd_faults = val;
+		else if (!strcmp(key, "pmds"))
+			s->pmds = val;
+	}
+	fclose(f);
+	getrusage(RUSAGE_SELF, &ru);
+	s->minflt = ru.ru_minflt;
+	return 0;
+}
+
+static void stats_delta(struct fault_stats *d, const struct fault_stats *a,
+			const struct fault_stats *b)
+{
+	d->pte_faults = b->pte_faults - a->pte_faults;
+	d->ptes = b->ptes - a->ptes;
+	d->pmd_faults = b->pmd_faults - a->pmd_faults;
+	d->pmds = b->pmds - a->pmds;
+	d->minflt = b->minflt - a->minflt;
+}
+
+/* Page-granular pattern, so any sub-range can be checked on its own. */
+static void fill_pages(uint8_t *p, size_t first, size_t n, uint8_t seed)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++)
+		memset(p + i * 4096, (uint8_t)(i ^ seed), 4096);
+}
+
+static int pages_ok(const uint8_t *p, size_t first, size_t n, uint8_t seed)
+{
+	size_t i, j;
+
+	for (i = first; i < first + n; i++)
+		for (j = 0; j < 4096; j++)
+			if (p[i * 4096 + j] != (uint8_t)(i ^ seed))
+				return 0;
+	return 1;
+}
+
+/* Touch one byte of every page in order; returns the fault deltas. */
+static void touch_pages(volatile uint8_t *p, size_t size, struct fault_stats *d)
+{
+	struct fault_stats a, b;
+	size_t off;
+
+	read_stats(&a);
+	for (off = 0; off < size; off += 4096)
+		p[off] = (uint8_t)(off >> 12);
+	read_stats(&b);
+	stats_delta(d, &a, &b);
+}
+
+FIXTURE(fault) {
+	int fd;
+	int has_vram;
+};
+
+FIXTURE_SETUP(fault)
+{
+	struct tgem_config cfg;
+
+	self->fd = tgem_open(NULL, 0);
+	ASSERT_LE(0, self->fd) TH_LOG("no tgem render node");
+	ASSERT_EQ(0, tgem_query_config(self->fd, &cfg));
+	self->has_vram = !!(cfg.flags & DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	close(self->fd);
+}
+
+static uint32_t create(struct __test_metadata *_metadata, int fd,
+		       uint64_t size, uint32_t placement, uint32_t flags)
+{
+	uint32_t handle = 0;
+
+	ASSERT_EQ(0, tgem_bo_create(fd, &size, placement, flags, &handle));
+	return handle;
+}
+
+static uint8_t *map(struct __test_metadata *_metadata, int fd,
+		    uint32_t handle, size_t size)
+{
+	void *p = tgem_bo_map(fd, handle, size);
+
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	return p;
+}
+
+static int migrate(int fd, uint32_t handle, uint32_t region)
+{
+	struct drm_tgem_gem_migrate m = { .handle = handle, .region = region };
+
+	return tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_MIGRATE, &m);
+}
+
+static int region_of(int fd, uint32_t handle)
+{
+	struct drm_tgem_gem_info info = { .handle = handle };
+	int ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_INFO, &info);
+
+	return ret ? ret : (int)info.region;
+}
+
+/* --- fault counts ------------------------------------------------------ */
+
+TEST_F(fault, vram_sequential_huge)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, SZ_64M, PLACE_VRAM, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, SZ_64M);
+	EXPECT_EQ(0u, (uintptr_t)p % SZ_2M) TH_LOG("mapping not PMD aligned");
+	ASSERT_EQ(0, madvise(p, SZ_64M, MADV_SEQUENTIAL));
+
+	touch_pages(p, SZ_64M, &d);
+	EXPECT_EQ(32, d.pmd_faults);
+	EXPECT_EQ(32, d.pmds);
+	EXPECT_EQ(0, d.pte_faults);
+	EXPECT_LE(d.minflt, 32);
+
+	tgem_fill(p, SZ_64M, 0xa1);
+	EXPECT_EQ(-1, tgem_check(p, SZ_64M, 0xa1));
+	munmap(p, SZ_64M);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, system_default_window)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	h = create(_metadata, self->fd, SZ_64M, PLACE_SYS, 0);
+	p = map(_metadata, self->fd, h, SZ_64M);
+
+	touch_pages(p, SZ_64M, &d);
+	EXPECT_EQ(1024, d.pte_faults);
+	EXPECT_EQ(16384, d.ptes);
+	EXPECT_EQ(0, d.pmd_faults);
+	EXPECT_LE(d.minflt, 1024);
+	munmap(p, SZ_64M);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, system_sequential_window)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	h = create(_metadata, self->fd, SZ_64M, PLACE_SYS, 0);
+	p = map(_metadata, self->fd, h, SZ_64M);
+	ASSERT_EQ(0, madvise(p, SZ_64M, MADV_SEQUENTIAL));
+
+	touch_pages(p, SZ_64M, &d);
+	EXPECT_EQ(32, d.pte_faults);
+	EXPECT_EQ(16384, d.ptes);
+	munmap(p, SZ_64M);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, vram_default_window_or_fewer)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, SZ_64M, PLACE_VRAM, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, SZ_64M);
+
+	touch_pages(p, SZ_64M, &d);
+	EXPECT_LE(d.pte_faults + d.pmd_faults, 1024);
+	EXPECT_EQ(16384, d.ptes + 512 * d.pmds);
+	munmap(p, SZ_64M);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, vram_random_exact)
+{
+	struct fault_stats a, b, d;
+	static uint8_t seen[SZ_64M / 4096];
+	unsigned int touched = 0;
+	uint32_t h, rng = 12345;
+	volatile uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, SZ_64M, PLACE_VRAM, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, SZ_64M);
+	ASSERT_EQ(0, madvise((void *)p, SZ_64M, MADV_RANDOM));
+	memset(seen, 0, sizeof(seen));
+
+	read_stats(&a);
+	while (touched < 100) {
+		uint32_t page;
+
+		rng = rng * 1103515245u + 12345u;
+		page = (rng >> 8) % (SZ_64M / 4096);
+		if (seen[page])
+			continue;
+		seen[page] = 1;
+		p[(size_t)page * 4096] = 1;
+		touched++;
+	}
+	read_stats(&b);
+	stats_delta(&d, &a, &b);
+	EXPECT_EQ(100, d.pte_faults);
+	EXPECT_EQ(100, d.ptes);
+	EXPECT_EQ(0, d.pmd_faults);
+	munmap((void *)p, SZ_64M);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, batch_stops_at_mapped_page)
+{
+	struct fault_stats a, b;
+	volatile uint8_t *p;
+	uint32_t h;
+
+	h = create(_metadata, self->fd, 1u << 20, PLACE_SYS, 0);
+	p = map(_metadata, self->fd, h, 1u << 20);
+
+	ASSERT_EQ(0, madvise((void *)p, 1u << 20, MADV_RANDOM));
+	read_stats(&a);
+	p[5 * 4096] = 5;			/* maps page 5 only */
+	read_stats(&b);
+	EXPECT_EQ(1, b.ptes - a.ptes);
+
+	ASSERT_EQ(0, madvise((void *)p, 1u << 20, MADV_NORMAL));
+	read_stats(&a);
+	p[0] = 0;				/* window 16, stops at page 5 */
+	read_stats(&b);
+	EXPECT_EQ(1, b.pte_faults - a.pte_faults);
+	EXPECT_EQ(5, b.ptes - a.ptes);
+
+	read_stats(&a);
+	p[6 * 4096] = 6;			/* 6..21: nothing mapped there */
+	read_stats(&b);
+	EXPECT_EQ(16, b.ptes - a.ptes);
+	munmap((void *)p, 1u << 20);
+	tgem_gem_close(self->fd, h);
+}
+
+/* --- correctness -------------------------------------------------------- */
+
+TEST_F(fault, move_zaps_and_refaults)
+{
+	struct fault_stats a, b;
+	uint32_t h;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, 8u << 20, PLACE_VRAM | PLACE_SYS, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, 8u << 20);
+	tgem_fill(p, 8u << 20, 0xb2);
+	ASSERT_EQ(1, region_of(self->fd, h));
+
+	ASSERT_EQ(0, migrate(self->fd, h, 0));
+	ASSERT_EQ(0, region_of(self->fd, h));
+	read_stats(&a);
+	EXPECT_EQ(-1, tgem_check(p, 8u << 20, 0xb2));
+	read_stats(&b);
+	EXPECT_LT(0, b.pte_faults - a.pte_faults) TH_LOG("no refault after move");
+	EXPECT_EQ(0, b.pmd_faults - a.pmd_faults);
+
+	ASSERT_EQ(0, migrate(self->fd, h, 1));
+	ASSERT_EQ(1, region_of(self->fd, h));
+	read_stats(&a);
+	EXPECT_EQ(-1, tgem_check(p, 8u << 20, 0xb2));
+	read_stats(&b);
+	EXPECT_LT(0, b.pte_faults + b.pmd_faults - a.pte_faults - a.pmd_faults);
+	munmap(p, 8u << 20);
+	tgem_gem_close(self->fd, h);
+}
+
+/*
+ * The VMA can never reach past the BO: mmap() of more than the BO fails,
+ * and mremap() cannot grow a mapping (VM_DONTEXPAND). The handler's own
+ * SIGBUS for a page past the end is therefore defensive; KUnit covers it.
+ */
+TEST_F(fault, no_mapping_past_the_end)
+{
+	uint64_t offset;
+	uint32_t h;
+	void *p, *q;
+
+	h = create(_metadata, self->fd, 4 * 4096, PLACE_SYS, 0);
+	ASSERT_EQ(0, tgem_bo_mmap_offset(self->fd, h, &offset));
+	p = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 (off_t)offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	p = map(_metadata, self->fd, h, 4 * 4096);
+	q = mremap(p, 4 * 4096, 8 * 4096, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, q);
+	munmap(p, 4 * 4096);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, private_mapping_refused)
+{
+	uint64_t offset;
+	uint32_t h;
+	void *p;
+
+	h = create(_metadata, self->fd, 4096, PLACE_SYS, 0);
+	ASSERT_EQ(0, tgem_bo_mmap_offset(self->fd, h, &offset));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		 (off_t)offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	tgem_gem_close(self->fd, h);
+}
+
+static void outlives_close(struct __test_metadata *_metadata, int fd,
+			   uint32_t placement, uint32_t flags)
+{
+	size_t size = 4u << 20;
+	uint32_t h;
+	uint8_t *p;
+
+	h = create(_metadata, fd, size, placement, flags);
+	p = map(_metadata, fd, h, size);
+	tgem_fill(p, size / 2, 0xc3);		/* half faulted before close */
+	ASSERT_EQ(0, tgem_gem_close(fd, h));
+	EXPECT_EQ(-1, tgem_check(p, size / 2, 0xc3));
+	tgem_fill(p, size, 0xc4);		/* the rest faults after close */
+	EXPECT_EQ(-1, tgem_check(p, size, 0xc4));
+	munmap(p, size);
+}
+
+TEST_F(fault, mapping_outlives_gem_close)
+{
+	outlives_close(_metadata, self->fd, PLACE_SYS, 0);
+	if (self->has_vram)
+		outlives_close(_metadata, self->fd, PLACE_VRAM, FLAG_CONTIG);
+}
+
+static void fork_shares(struct __test_metadata *_metadata, int fd,
+			uint32_t placement, uint32_t flags)
+{
+	size_t size = 4u << 20;
+	int status;
+	uint32_t h;
+	uint8_t *p;
+	pid_t pid;
+
+	h = create(_metadata, fd, size, placement, flags);
+	p = map(_metadata, fd, h, size);
+	tgem_fill(p, size, 0xd5);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (tgem_check(p, size, 0xd5) != -1)
+			_exit(1);
+		tgem_fill(p, size, 0xd6);	/* shared: the parent sees it */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(-1, tgem_check(p, size, 0xd6));
+	munmap(p, size);
+	tgem_gem_close(fd, h);
+}
+
+TEST_F(fault, fork_child_sees_same_bytes)
+{
+	fork_shares(_metadata, self->fd, PLACE_SYS, 0);
+	if (self->has_vram)
+		fork_shares(_metadata, self->fd, PLACE_VRAM, FLAG_CONTIG);
+}
+
+static void remap_and_split(struct __test_metadata *_metadata, int fd,
+			    uint32_t placement, uint32_t flags)
+{
+	const size_t pages = 2048, hole_first = 700, hole_pages = 600;
+	size_t size = pages * 4096;
+	uint8_t *p, *q, *area;
+	uint32_t h;
+
+	h = create(_metadata, fd, size, placement, flags);
+	p = map(_metadata, fd, h, size);
+	fill_pages(p, 0, pages, 0x17);
+
+	/* Move the whole mapping to a new, 2 MiB aligned address. */
+	area = mmap(NULL, size + SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	q = (uint8_t *)(((uintptr_t)area + SZ_2M - 1) & ~(uintptr_t)(SZ_2M - 1));
+	q = mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	ASSERT_NE(MAP_FAILED, q) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_TRUE(pages_ok(q, 0, pages, 0x17));
+
+	/* Punch a hole that splits a 2 MiB range and the VMA. */
+	ASSERT_EQ(0, munmap(q + hole_first * 4096, hole_pages * 4096));
+	EXPECT_TRUE(pages_ok(q, 0, hole_first, 0x17));
+	EXPECT_TRUE(pages_ok(q, hole_first + hole_pages,
+			     pages - hole_first - hole_pages, 0x17));
+	fill_pages(q, 0, hole_first, 0x29);
+	EXPECT_TRUE(pages_ok(q, 0, hole_first, 0x29));
+
+	munmap(area, size + SZ_2M);	/* covers what is left of q too */
+	tgem_gem_close(fd, h);
+}
+
+TEST_F(fault, mremap_and_partial_munmap)
+{
+	remap_and_split(_metadata, self->fd, PLACE_SYS, 0);
+	if (self->has_vram)
+		remap_and_split(_metadata, self->fd, PLACE_VRAM, FLAG_CONTIG);
+}
+
+static void proc_mem(struct __test_metadata *_metadata, int fd,
+		     uint32_t placement, uint32_t flags)
+{
+	size_t size = 1u << 20;
+	char buf[100];
+	uint8_t *p;
+	uint32_t h;
+	int mem;
+
+	h = create(_metadata, fd, size, placement, flags);
+	p = map(_metadata, fd, h, size);
+	memset(p, 0x5a, size);
+	ASSERT_EQ(0, munmap(p, size));		/* so access goes through ->access */
+	p = map(_metadata, fd, h, size);
+
+	mem = open("/proc/self/mem", O_RDWR);
+	ASSERT_LE(0, mem);
+	/* Straddle a page boundary, unfaulted. */
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pread(mem, buf, sizeof(buf), (off_t)(uintptr_t)(p + 4096 - 50)));
+	EXPECT_EQ(0x5a, buf[0]);
+	EXPECT_EQ(0x5a, buf[99]);
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pwrite(mem, buf, sizeof(buf), (off_t)(uintptr_t)(p + 8192 - 10)));
+	EXPECT_EQ(0xa5, p[8192 - 10]);
+	EXPECT_EQ(0xa5, p[8192 + 89]);
+	EXPECT_EQ(0x5a, p[8192 + 90]);
+	close(mem);
+	munmap(p, size);
+	tgem_gem_close(fd, h);
+}
+
+TEST_F(fault, proc_pid_mem_access)
+{
+	proc_mem(_metadata, self->fd, PLACE_SYS, 0);
+	if (self->has_vram)
+		proc_mem(_metadata, self->fd, PLACE_VRAM, 0);
+}
+
+struct racer {
+	volatile uint32_t *p;
+	size_t words;
+	volatile int stop;
+	long bad, loops;
+};
+
+static void *reader(void *arg)
+{
+	struct racer *r = arg;
+	size_t i;
+
+	while (!r->stop) {
+		for (i = 0; i < r->words; i += 1024)
+			if (r->p[i] != (uint32_t)i * 2654435761u)
+				r->bad++;
+		r->loops++;
+	}
+	return NULL;
+}
+
+TEST_F(fault, access_races_with_eviction)
+{
+	size_t size = 8u << 20, i;
+	struct racer r = { 0 };
+	pthread_t t[2];
+	uint32_t h;
+	int n;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, size, PLACE_VRAM | PLACE_SYS, 0);
+	r.p = (volatile uint32_t *)map(_metadata, self->fd, h, size);
+	r.words = size / 4;
+	for (i = 0; i < r.words; i++)
+		r.p[i] = (uint32_t)i * 2654435761u;
+
+	ASSERT_EQ(0, pthread_create(&t[0], NULL, reader, &r));
+	ASSERT_EQ(0, pthread_create(&t[1], NULL, reader, &r));
+	for (n = 0; n < 40; n++)
+		ASSERT_EQ(0, migrate(self->fd, h, n & 1 ? 1 : 0));
+	r.stop = 1;
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+
+	EXPECT_EQ(0, r.bad);
+	EXPECT_LT(0, r.loops);
+	munmap((void *)r.p, size);
+	tgem_gem_close(self->fd, h);
+}
+
+int main(int argc, char **argv)
+{
+	glob_t g;
+
+	if (glob("/sys/kernel/debug/dri/*/tgem_fault_stats", 0, NULL, &g) ||
+	    g.gl_pathc < 1) {
+		printf("1..0 # SKIP no tgem_fault_stats in debugfs\n");
+		return KSFT_SKIP;
+	}
+	snprintf(stats_path, sizeof(stats_path), "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return test_harness_run(argc, argv);
+}
