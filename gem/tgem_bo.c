@@ -21,10 +21,12 @@
  * GEM references that are not yet zero.
  *
  * PRIME. Export uses the DRM core helpers. An importer on another device
- * attaches through the pin/get_sg_table hooks: pinning populates the BO and
- * keeps it in place until the importer detaches. Importing a dma-buf from
- * another device is not supported yet, and kernel vmap of an exported
- * buffer is refused: kernel access goes through short-term page mappings.
+ * attaches through the pin/get_sg_table hooks: pinning moves a VRAM BO to
+ * system memory (an importer gets pages, never the BAR), populates it and
+ * keeps it there until the importer detaches; a VRAM-only BO cannot be
+ * attached. Importing a dma-buf from another device is not supported yet,
+ * and kernel vmap of an exported buffer is refused: kernel access goes
+ * through short-term page mappings.
  */
 
 #include <linux/mm.h>
