@@ -50,6 +50,7 @@
 #include <linux/module.h>
 #include <linux/pfn_t.h>
 #include <linux/pgtable.h>
+#include <linux/sched.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
@@ -239,6 +240,7 @@ static vm_fault_t tgem_vm_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 /* Whether BO pages [pgoff, pgoff + 512) are one 2 MiB-aligned VRAM run. */
 static bool tgem_vm_pmd_mappable(struct tgem_device *tdev,
 				 struct ttm_buffer_object *tbo, pgoff_t pgoff,
@@ -272,7 +274,7 @@ static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 	unsigned long pfn;
 	int idx;
 
-	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) || order != PMD_ORDER ||
+	if (order != PMD_ORDER ||
 	    (vma->vm_flags & VM_RAND_READ) ||
 	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
@@ -303,9 +305,13 @@ out_unlock:
 	return ret;
 }
 
+#endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
+
 const struct vm_operations_struct tgem_vm_ops = {
 	.fault = tgem_vm_fault,
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 	.huge_fault = tgem_vm_huge_fault,
+#endif
 	.open = ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
@@ -340,7 +346,11 @@ unsigned long tgem_vm_get_unmapped_area(struct file *filp, unsigned long addr,
 		bo_pgoff = pgoff - drm_vma_node_start(node);
 	drm_vma_offset_unlock_lookup(mgr);
 
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	return thp_get_unmapped_area(filp, addr, len, bo_pgoff, flags);
+#else
+	return mm_get_unmapped_area(current->mm, filp, addr, len, bo_pgoff, flags);
+#endif
 }
 
 static int tgem_vm_fault_stats_show(struct seq_file *m, void *data)
