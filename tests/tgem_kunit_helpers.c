@@ -14,21 +14,43 @@
  * The device is a &struct tgem_device on a KUnit-managed parent device. It
  * is never registered with the DRM core, so no file or node exists; the
  * suites call the driver's functions and ioctl handlers directly.
+ *
+ * The VRAM suites need real iomem. In the test VM, QEMU gives the guest an
+ * ``ivshmem-plain`` PCI device whose BAR 2 is RAM, and the guest unbinds
+ * tgem from it before loading the KUnit module; tgem_kunit_vram_device_create()
+ * then puts a test device of its own on that BAR. Without such a device, or
+ * while a driver is bound to it, the VRAM tests are skipped.
+ *
+ * Data checks use a position-dependent pattern (tgem_kunit_pattern()), so a
+ * page copied to the wrong place, or not at all, shows. The helpers that
+ * read or write a BO take its dma_resv with dma_resv_lock(), never with
+ * ttm_bo_reserve(): unreserving moves a BO to the tail of its LRU list, and
+ * the eviction suite depends on the LRU order it sets up.
  */
 
 #include <linux/dma-resv.h>
+#include <linux/gpu_buddy.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/sort.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_mm.h>
 #include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <uapi/drm/tgem_drm.h>
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
 #include "tests/tgem_kunit_helpers.h"
+#include "ttm/tgem_kmap.h"
+#include "ttm/tgem_vram_mgr.h"
 
 /**
  * tgem_kunit_device_create() - Create a tgem device for one test
@@ -163,6 +185,451 @@ bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev)
 	drm_vma_offset_unlock_lookup(mgr);
 
 	return !clean;
+}
+
+/* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
+#define TGEM_KUNIT_IVSHMEM_DEVICE	0x1110
+#define TGEM_KUNIT_IVSHMEM_BAR		2
+
+static void tgem_kunit_pci_dev_put(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void tgem_kunit_pci_disable(void *pdev)
+{
+	pci_disable_device(pdev);
+}
+
+static void tgem_kunit_pci_release_bar(void *pdev)
+{
+	pci_release_region(pdev, TGEM_KUNIT_IVSHMEM_BAR);
+}
+
+/**
+ * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
+ * @test: the test that owns the device
+ *
+ * Finds the ivshmem-plain PCI device, enables it, requests its BAR 2 and
+ * creates an unregistered tgem device on a KUnit device, with the whole
+ * BAR as VRAM. When the test ends KUnit actions undo each step in reverse
+ * order: the tgem device goes first, then the BAR, the enable count and
+ * the PCI device reference.
+ *
+ * Context: Process context; may sleep. Skips @test if there is no
+ * ivshmem-plain device or a driver is bound to it; fails and aborts @test
+ * if a step fails.
+ * Return: the device, valid until the end of @test.
+ */
+struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
+{
+	struct tgem_vram_desc vram;
+	struct device_driver *drv;
+	struct tgem_device *tdev;
+	struct device *parent;
+	struct pci_dev *pdev;
+	int ret;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+			      TGEM_KUNIT_IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	drv = READ_ONCE(pdev->dev.driver);
+	if (drv)
+		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
+			   pci_name(pdev), drv->name);
+
+	KUNIT_ASSERT_TRUE_MSG(test, pci_resource_flags(pdev, TGEM_KUNIT_IVSHMEM_BAR) &
+			      IORESOURCE_MEM, "BAR %d of %s is not memory",
+			      TGEM_KUNIT_IVSHMEM_BAR, pci_name(pdev));
+	KUNIT_ASSERT_GE(test, (u64)pci_resource_len(pdev, TGEM_KUNIT_IVSHMEM_BAR),
+			(u64)PAGE_SIZE);
+
+	ret = pci_enable_device(pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_disable, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* tgem_device_create() wants the region owned by its caller. */
+	ret = pci_request_region(pdev, TGEM_KUNIT_IVSHMEM_BAR, "tgem_test");
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_release_bar, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	parent = kunit_device_register(test, "tgem-kunit-vram");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+
+	vram.base = pci_resource_start(pdev, TGEM_KUNIT_IVSHMEM_BAR);
+	vram.size = pci_resource_len(pdev, TGEM_KUNIT_IVSHMEM_BAR);
+	tdev = tgem_device_create(parent, &vram);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
+	KUNIT_ASSERT_TRUE(test, tgem_device_has_vram(tdev));
+
+	return tdev;
+}
+
+/**
+ * tgem_kunit_pattern() - A word of a test pattern
+ * @seed: which pattern; 0 is the all-zero pattern
+ * @offset: byte offset in the BO, a multiple of 4
+ *
+ * The word depends on both @seed and @offset, so two patterns differ, and
+ * a page that lands at the wrong offset of a BO no longer matches.
+ *
+ * Context: Any context.
+ * Return: the 32-bit word pattern @seed has at @offset.
+ */
+u32 tgem_kunit_pattern(u32 seed, u64 offset)
+{
+	if (!seed)
+		return 0;
+	return hash_64(((u64)seed << 40) ^ (offset / sizeof(u32)), 32);
+}
+
+/**
+ * tgem_kunit_bo_fill() - Write a pattern over a whole BO
+ * @test: the running test
+ * @bo: the BO, in system memory or VRAM
+ * @seed: the pattern (see tgem_kunit_pattern()); 0 writes zeros
+ *
+ * Writes through tgem_bo_access_locked() with the BO's dma_resv held, a
+ * page at a time. An unpopulated system BO gets its pages.
+ *
+ * Context: Process context; may sleep. Takes and releases the BO's
+ * dma_resv with dma_resv_lock(), so its LRU position does not change.
+ * Fails and aborts @test if a write fails.
+ */
+void tgem_kunit_bo_fill(struct kunit *test, struct tgem_bo *bo, u32 seed)
+{
+	struct dma_resv *resv = bo->ttm.base.resv;
+	u64 size = bo->ttm.base.size;
+	unsigned int i;
+	u64 offset;
+	u32 *buf;
+	int ret;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	ret = dma_resv_lock(resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (offset = 0; offset < size; offset += PAGE_SIZE) {
+		for (i = 0; i < PAGE_SIZE / sizeof(u32); i++)
+			buf[i] = tgem_kunit_pattern(seed, offset + i * sizeof(u32));
+		ret = tgem_bo_access_locked(bo, offset, buf, PAGE_SIZE, true);
+		if (ret)
+			break;
+	}
+	dma_resv_unlock(resv);
+	kunit_kfree(test, buf);
+
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "writing pattern %u at byte %#llx",
+			    seed, offset);
+}
+
+/**
+ * tgem_kunit_bo_expect() - Check that a BO holds a pattern
+ * @test: the running test
+ * @bo: the BO, in system memory or VRAM
+ * @seed: the pattern tgem_kunit_bo_fill() wrote; 0 expects zeros
+ *
+ * Reads the whole BO through tgem_bo_access_locked() with its dma_resv
+ * held and compares every word. A failure reports how many words differ
+ * and the first one.
+ *
+ * Context: Process context; may sleep. Takes and releases the BO's
+ * dma_resv with dma_resv_lock(), so its LRU position does not change.
+ * Return: true if every word matches; otherwise false, and @test has
+ * failed.
+ */
+bool tgem_kunit_bo_expect(struct kunit *test, struct tgem_bo *bo, u32 seed)
+{
+	struct dma_resv *resv = bo->ttm.base.resv;
+	u64 size = bo->ttm.base.size;
+	u64 offset, bad = 0, first = 0;
+	u32 got = 0, want = 0, *buf;
+	unsigned int i;
+	int ret;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	ret = dma_resv_lock(resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (offset = 0; offset < size; offset += PAGE_SIZE) {
+		ret = tgem_bo_access_locked(bo, offset, buf, PAGE_SIZE, false);
+		if (ret)
+			break;
+		for (i = 0; i < PAGE_SIZE / sizeof(u32); i++) {
+			u32 word = tgem_kunit_pattern(seed, offset + i * sizeof(u32));
+
+			if (buf[i] == word)
+				continue;
+			if (!bad++) {
+				first = offset + i * sizeof(u32);
+				got = buf[i];
+				want = word;
+			}
+		}
+	}
+	dma_resv_unlock(resv);
+	kunit_kfree(test, buf);
+
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "reading at byte %#llx", offset);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0,
+			    "%llu of %llu words differ from pattern %u; the first at byte %#llx is %#x, not %#x",
+			    bad, size / sizeof(u32), seed, first, got, want);
+	return !ret && !bad;
+}
+
+/**
+ * tgem_kunit_bo_mem_type() - Where a BO's memory is
+ * @test: the running test
+ * @bo: the BO
+ *
+ * Unlike tgem_bo_region(), this leaves the BO's LRU position alone.
+ *
+ * Context: Process context. Takes and releases the BO's dma_resv with
+ * dma_resv_lock(). Fails and aborts @test if the BO has no resource.
+ * Return: the TTM memory type, %TTM_PL_SYSTEM or %TTM_PL_VRAM.
+ */
+u32 tgem_kunit_bo_mem_type(struct kunit *test, struct tgem_bo *bo)
+{
+	struct dma_resv *resv = bo->ttm.base.resv;
+	bool has_resource;
+	u32 mem_type = 0;
+	int ret;
+
+	ret = dma_resv_lock(resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	has_resource = bo->ttm.resource;
+	if (has_resource)
+		mem_type = bo->ttm.resource->mem_type;
+	dma_resv_unlock(resv);
+
+	KUNIT_ASSERT_TRUE(test, has_resource);
+	return mem_type;
+}
+
+/**
+ * tgem_kunit_bo_vram_runs() - Count the physically contiguous runs of a VRAM BO
+ * @test: the running test
+ * @bo: the BO; it must be in VRAM
+ * @nblocks: out, optional: the number of buddy blocks
+ *
+ * Walks the buddy blocks of the BO's VRAM resource and counts a new run
+ * wherever a block does not start where the previous one ended. It also
+ * checks what the rest of tgem assumes of the list: blocks in offset
+ * order, adding up to the BO's size, and &tgem_vram_resource.contiguous
+ * true exactly when there is one run.
+ *
+ * Context: Process context. Takes and releases the BO's dma_resv with
+ * dma_resv_lock(). Fails and aborts @test if the BO is not in VRAM.
+ * Return: the number of runs; 1 means the BO's VRAM is contiguous.
+ */
+unsigned int tgem_kunit_bo_vram_runs(struct kunit *test, struct tgem_bo *bo,
+				     unsigned int *nblocks)
+{
+	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
+	struct dma_resv *resv = bo->ttm.base.resv;
+	struct gpu_buddy *mm = &tdev->vram.mgr.mm;
+	bool in_vram, sorted = true, contiguous = false;
+	struct tgem_vram_resource *vres;
+	struct gpu_buddy_block *block;
+	unsigned int runs = 0, n = 0;
+	u64 end = 0, total = 0;
+	int ret;
+
+	ret = dma_resv_lock(resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	in_vram = bo->ttm.resource && bo->ttm.resource->mem_type == TTM_PL_VRAM;
+	if (in_vram) {
+		vres = to_tgem_vram_resource(bo->ttm.resource);
+		list_for_each_entry(block, &vres->blocks, link) {
+			u64 start = gpu_buddy_block_offset(block);
+
+			if (n && start < end)
+				sorted = false;
+			if (!n || start != end)
+				runs++;
+			end = start + gpu_buddy_block_size(mm, block);
+			total += gpu_buddy_block_size(mm, block);
+			n++;
+		}
+		contiguous = vres->contiguous;
+	}
+	dma_resv_unlock(resv);
+
+	KUNIT_ASSERT_TRUE_MSG(test, in_vram, "the BO is not in VRAM");
+	KUNIT_EXPECT_TRUE_MSG(test, sorted, "VRAM blocks not in offset order");
+	KUNIT_EXPECT_EQ(test, total, bo->ttm.base.size);
+	KUNIT_EXPECT_EQ(test, contiguous, runs == 1);
+	if (nblocks)
+		*nblocks = n;
+	return runs;
+}
+
+/**
+ * tgem_kunit_vram_avail() - Free VRAM
+ * @tdev: a device with VRAM
+ *
+ * Context: Process context; takes the VRAM manager's lock.
+ * Return: the bytes of VRAM the buddy allocator has free.
+ */
+u64 tgem_kunit_vram_avail(struct tgem_device *tdev)
+{
+	struct tgem_vram_mgr *mgr = &tdev->vram.mgr;
+	u64 avail;
+
+	mutex_lock(&mgr->lock);
+	avail = mgr->mm.avail;
+	mutex_unlock(&mgr->lock);
+
+	return avail;
+}
+
+/**
+ * tgem_kunit_vram_fill() - Take all free VRAM, leaving BOs of one size
+ * @test: the test that owns the BOs
+ * @tdev: a device with VRAM
+ * @unit_pages: the pages of each BO returned, a power of two
+ * @count: how many such BOs
+ * @placement: their %DRM_TGEM_PLACEMENT_* mask, which includes VRAM
+ * @filler: out, optional: the filler BO described below, or NULL if none
+ *          was needed
+ *
+ * First creates one VRAM-only BO, the filler, over all the free VRAM but
+ * @count * @unit_pages pages; then the @count BOs, which land in VRAM, on
+ * a fresh device each in one buddy block of its own. Afterwards no VRAM is
+ * free. Every BO is put when the test ends, or earlier with
+ * tgem_kunit_bo_put().
+ *
+ * Context: Process context; may sleep. Fails and aborts @test if the free
+ * VRAM is not a multiple of the unit, is too small, or a BO cannot be
+ * created where it should be.
+ * Return: the @count BOs in creation order, which is also their LRU order;
+ * the array belongs to @test.
+ */
+struct tgem_bo **tgem_kunit_vram_fill(struct kunit *test,
+				      struct tgem_device *tdev,
+				      unsigned int unit_pages,
+				      unsigned int count, u32 placement,
+				      struct tgem_bo **filler)
+{
+	u64 unit = (u64)unit_pages << PAGE_SHIFT;
+	u64 avail = tgem_kunit_vram_avail(tdev);
+	struct tgem_bo *big = NULL, **bos;
+	unsigned int i;
+
+	KUNIT_ASSERT_TRUE(test, is_power_of_2(unit_pages));
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(avail, unit));
+	KUNIT_ASSERT_LE(test, unit * count, avail);
+
+	if (avail > unit * count) {
+		big = tgem_kunit_bo_create(test, tdev, avail - unit * count,
+					   DRM_TGEM_PLACEMENT_VRAM, 0);
+		KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, big),
+				TTM_PL_VRAM);
+	}
+	if (filler)
+		*filler = big;
+
+	bos = kunit_kcalloc(test, count, sizeof(*bos), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bos);
+	for (i = 0; i < count; i++) {
+		bos[i] = tgem_kunit_bo_create(test, tdev, unit, placement, 0);
+		KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bos[i]),
+				TTM_PL_VRAM);
+	}
+	KUNIT_ASSERT_EQ(test, tgem_kunit_vram_avail(tdev), 0);
+
+	return bos;
+}
+
+struct tgem_kunit_vram_key {
+	u64 start;
+	struct tgem_bo *bo;
+};
+
+static int tgem_kunit_vram_key_cmp(const void *a, const void *b)
+{
+	const struct tgem_kunit_vram_key *ka = a, *kb = b;
+
+	return ka->start < kb->start ? -1 : ka->start > kb->start;
+}
+
+/**
+ * tgem_kunit_vram_sort() - Sort VRAM BOs by where they are in VRAM
+ * @test: the running test
+ * @bos: BOs in VRAM, none NULL; sorted in place
+ * @count: entries in @bos
+ *
+ * Context: Process context. Takes and releases each BO's dma_resv. Fails
+ * and aborts @test if a BO is not in VRAM.
+ */
+void tgem_kunit_vram_sort(struct kunit *test, struct tgem_bo **bos,
+			  unsigned int count)
+{
+	struct tgem_kunit_vram_key *keys;
+	unsigned int i;
+
+	keys = kunit_kmalloc_array(test, count, sizeof(*keys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+
+	for (i = 0; i < count; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, bos[i]);
+		KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bos[i]),
+				TTM_PL_VRAM);
+		/* VRAM BOs of a test stay put unless the test moves them. */
+		keys[i].start = bos[i]->ttm.resource->start;
+		keys[i].bo = bos[i];
+	}
+	sort(keys, count, sizeof(*keys), tgem_kunit_vram_key_cmp, NULL);
+	for (i = 0; i < count; i++)
+		bos[i] = keys[i].bo;
+
+	kunit_kfree(test, keys);
+}
+
+/**
+ * tgem_kunit_vram_punch() - Free every other BO of a range, leaving holes
+ * @test: the test that owns the BOs
+ * @bos: BOs from tgem_kunit_vram_fill(), sorted with tgem_kunit_vram_sort()
+ * @first: index of the first BO to put
+ * @n: the range: @bos[@first], @bos[@first + 2], ... below @first + @n are
+ *     put, and their entries set to NULL
+ * @seed: if not 0, the pattern written into each BO before it is put, so
+ *        that the holes hold stale data
+ *
+ * When tgem_kunit_vram_fill() left no VRAM free and each BO in a buddy
+ * block of its own, the holes are free blocks of one BO's size whose
+ * buddies are all allocated, so the allocator cannot merge them, and no
+ * two holes are adjacent. A later allocation larger than one hole is then
+ * not contiguous.
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of holes made.
+ */
+unsigned int tgem_kunit_vram_punch(struct kunit *test, struct tgem_bo **bos,
+				   unsigned int first, unsigned int n, u32 seed)
+{
+	unsigned int i, nblocks, holes = 0;
+
+	for (i = first; i < first + n; i += 2) {
+		KUNIT_ASSERT_NOT_NULL(test, bos[i]);
+		tgem_kunit_bo_vram_runs(test, bos[i], &nblocks);
+		KUNIT_ASSERT_EQ_MSG(test, nblocks, 1,
+				    "a hole must be one buddy block to stay apart");
+		if (seed)
+			tgem_kunit_bo_fill(test, bos[i], seed);
+		tgem_kunit_bo_put(test, bos[i]);
+		bos[i] = NULL;
+		holes++;
+	}
+	return holes;
 }
 
 MODULE_DESCRIPTION("KUnit tests for tgem");

@@ -20,4 +20,22 @@ void tgem_kunit_bo_put(struct kunit *test, struct tgem_bo *bo);
 void tgem_kunit_bo_populate(struct kunit *test, struct tgem_bo *bo);
 bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev);
 
+struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test);
+u32 tgem_kunit_pattern(u32 seed, u64 offset);
+void tgem_kunit_bo_fill(struct kunit *test, struct tgem_bo *bo, u32 seed);
+bool tgem_kunit_bo_expect(struct kunit *test, struct tgem_bo *bo, u32 seed);
+u32 tgem_kunit_bo_mem_type(struct kunit *test, struct tgem_bo *bo);
+unsigned int tgem_kunit_bo_vram_runs(struct kunit *test, struct tgem_bo *bo,
+				     unsigned int *nblocks);
+u64 tgem_kunit_vram_avail(struct tgem_device *tdev);
+struct tgem_bo **tgem_kunit_vram_fill(struct kunit *test,
+				      struct tgem_device *tdev,
+				      unsigned int unit_pages,
+				      unsigned int count, u32 placement,
+				      struct tgem_bo **filler);
+void tgem_kunit_vram_sort(struct kunit *test, struct tgem_bo **bos,
+			  unsigned int count);
+unsigned int tgem_kunit_vram_punch(struct kunit *test, struct tgem_bo **bos,
+				   unsigned int first, unsigned int n, u32 seed);
+
 #endif
