@@ -153,13 +153,13 @@ bool tgem_bo_is_tgem(const struct drm_gem_object *obj)
 {
 	return obj->funcs == &tgem_bo_gem_funcs;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem);
 
 /* Bytes of the region a TTM place names. */
 static u64 tgem_bo_region_size(struct tgem_device *tdev, u32 mem_type)
 {
 	return mem_type == TTM_PL_VRAM ? tdev->vram.size : tgem_ttm_sys_total(tdev);
 }
-EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem);
 
 /**
  * tgem_bo_max_size() - Largest BO size tgem accepts
@@ -327,20 +327,23 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_migrate);
  * @bo: the BO; the caller holds a reference, not its dma_resv
  *
  * The answer may be stale as soon as it is returned: eviction can move the
- * BO at any time.
+ * BO at any time. Asking does not count as using the BO: its place in the
+ * eviction order is left alone.
  *
  * Context: Process context; takes @bo's dma_resv interruptibly.
  * Return: the region instance (0 system memory, 1 VRAM), or -ERESTARTSYS.
  */
 int tgem_bo_region(struct tgem_bo *bo)
 {
+	struct dma_resv *resv = bo->ttm.base.resv;
 	int ret;
 
-	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	/* Not ttm_bo_reserve(): unreserving would bump the BO in the LRU. */
+	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		return ret;
 	ret = bo->ttm.resource && bo->ttm.resource->mem_type == TTM_PL_VRAM;
-	ttm_bo_unreserve(&bo->ttm);
+	dma_resv_unlock(resv);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_region);
