@@ -15,6 +15,7 @@ obj-$(CONFIG_DRM_TGEM) += tgem.o
 
 tgem-y := \
 	gem/tgem_bo.o \
+	gem/tgem_debugfs.o \
 	gem/tgem_drv.o \
 	gem/tgem_ioctl.o \
 	ttm/tgem_iter.o \
