@@ -15,6 +15,7 @@ obj-$(CONFIG_DRM_TGEM) += tgem.o
 
 tgem-y := \
 	gem/tgem_bo.o \
+	gem/tgem_debugfs.o \
 	gem/tgem_drv.o \
 	gem/tgem_ioctl.o \
 	gem/tgem_prefault.o \
@@ -30,15 +31,18 @@ obj-$(CONFIG_DRM_TGEM_KUNIT_TEST) += tests/
 
 else
 # Not Kbuild: the developer entry points. See README.md.
-.PHONY: all demo check setup kernel
+.PHONY: all demo check bench setup kernel
 all:
-	@echo "see README.md: make demo | make check"
+	@echo "see README.md: make demo | make check | make bench"
 
 demo:
 	@bash scripts/demo.sh
 
 check:
 	@bash scripts/check.sh
+
+bench:
+	@bash scripts/bench.sh
 
 setup:
 	@bash scripts/setup.sh

@@ -208,7 +208,7 @@ struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_place places[TGEM_MAX_PLACES];
 	struct tgem_bo *bo;
-	int nplaces, i, ret;
+	int nplaces, i, n, ret;
 
 	if (!size || !PAGE_ALIGNED(size) || size > tgem_bo_max_size(tdev))
 		return ERR_PTR(-EINVAL);
@@ -218,11 +218,20 @@ struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 	if (nplaces < 0)
 		return ERR_PTR(nplaces);
 
-	for (i = 0; i < nplaces; i++)
+	/*
+	 * Leave out the places whose region is smaller than the BO. TTM
+	 * would try them, and the VRAM manager's -EINVAL for an impossible
+	 * size ends TTM's search instead of moving on to the next place.
+	 */
+	for (i = 0, n = 0; i < nplaces; i++)
 		if (size <= tgem_bo_region_size(tdev, places[i].mem_type))
-			break;
-	if (i == nplaces)
+			places[n++] = places[i];
+	if (!n)
 		return ERR_PTR(-E2BIG);
+	/* A lone place is what the BO wants, not a fallback. */
+	if (n == 1)
+		places[0].flags &= ~TTM_PL_FLAG_FALLBACK;
+	nplaces = n;
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
@@ -290,11 +299,12 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_wait);
  * Context: Process context; takes @bo's dma_resv interruptibly; sleeps.
  * Return: 0 on success (also when the BO is already there); -EINVAL for a
  * region the BO may not live in; -EBUSY if the BO is pinned (another
- * device has attached it); -ENOMEM if the region has no room;
- * -ERESTARTSYS on a signal.
+ * device has attached it); -ENOMEM if the region has no room, also when
+ * the BO is larger than the whole region; -ERESTARTSYS on a signal.
  */
 int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
 {
+	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_placement placement = { .num_placement = 1 };
 	struct ttm_place place = {};
@@ -304,6 +314,9 @@ int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
 		return -EINVAL;
 
 	place.mem_type = region ? TTM_PL_VRAM : TTM_PL_SYSTEM;
+	/* No eviction can make room for it; see tgem_bo_create(). */
+	if (bo->ttm.base.size > tgem_bo_region_size(tdev, place.mem_type))
+		return -ENOMEM;
 	if (region && (bo->uapi_flags & DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS))
 		place.flags |= TTM_PL_FLAG_CONTIGUOUS;
 	placement.placement = &place;

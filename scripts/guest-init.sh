@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the test VM (busybox). The host reads what it prints on the
 # serial console: TAP lines, marked blocks, and the kernel log at the end.
-# Mode comes from the kernel command line: tgemvm=check|demo|probe.
+# Mode comes from the kernel command line: tgemvm=check|demo|bench|probe.
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -53,6 +53,15 @@ demo)
 	echo "TGEM-DEMO-END rc=$?"
 	rmmod tgem
 	;;
+bench)
+	modprobe tgem || { echo "TGEM-BENCH-FAILED modprobe"; poweroff -f; }
+	modprobe vgem
+	echo "TGEM-BENCH-BEGIN"
+	/bin/tgem_bench && echo && /bin/tgem_fault_bench
+	echo "TGEM-BENCH-END rc=$?"
+	rmmod vgem
+	rmmod tgem
+	;;
 check)
 	check "modprobe tgem" modprobe tgem
 	check "tgem registers a render node" render_node_named tgem
@@ -63,6 +72,12 @@ check)
 		"/bin/$suite"
 		echo "TGEM-UAPI-END $suite rc=$?"
 	done
+
+	# Not a benchmark here: the debugfs bench_move code runs once, small,
+	# under KASAN and lockdep. It needs VRAM, empty as the suite leaves it.
+	if ls -d /sys/bus/pci/drivers/tgem/0000:* >/dev/null 2>&1; then
+		check "tgem_bench runs (debugfs bench_move, 4 MiB)" /bin/tgem_bench 4 1
+	fi
 
 	check "rmmod tgem once every fd is closed" rmmod tgem
 	check "tgem is gone after rmmod" sh -c '! grep -q "^tgem " /proc/modules'

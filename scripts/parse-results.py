@@ -11,6 +11,9 @@ followed by the counts on the last line: "tgem-vm: N passed, N failed".
 Sources, in order: the guest's own checks, the userspace uAPI suite
 (kselftest TAP), the KUnit suites (parsed by the kernel's kunit.py), the
 kmemleak report, and a scan of the whole log for kernel splats.
+
+With --splats <console> it only scans for splats (for the other VM modes,
+such as make bench): prints them and exits 1 if there is any.
 """
 
 import json
@@ -109,10 +112,23 @@ def kunit_results(ksrc, lines):
         yield False, "kunit: no KUnit test ran"
 
 
-def main():
-    console, ksrc = sys.argv[1], sys.argv[2]
+def read_lines(console):
     text = open(console, errors="replace").read().replace("\r", "")
-    lines = text.split("\n")
+    return text.split("\n")
+
+
+def splats_only(console):
+    splats = [l for l in read_lines(console) if SPLAT.search(l)]
+    for l in splats[:40]:
+        print(f"# splat: {l}")
+    return 1 if splats else 0
+
+
+def main():
+    if sys.argv[1] == "--splats":
+        return splats_only(sys.argv[2])
+    console, ksrc = sys.argv[1], sys.argv[2]
+    lines = read_lines(console)
     results = []
 
     for line in lines:

@@ -29,9 +29,7 @@ grep -E ': (ERROR|WARNING|CHECK):' "$log/checkpatch" > "$log/checkpatch.bad"
 report "checkpatch --strict (${#kfiles[@]} files)" "$([ -s "$log/checkpatch.bad" ]; echo $((!$?)))" "$log/checkpatch.bad"
 
 # Out of tree, in a copy so the checkout stays clean: make -C <build> M=<dir>.
-rsync -a --delete --exclude=.git "$TGEM_TOP/" "$oot/"
-make -C "$KBUILD" M="$oot" clean >/dev/null 2>&1
-make -C "$KBUILD" M="$oot" W=1 -j"$JOBS" modules > "$log/w1" 2>&1
+"$TGEM_TOP/scripts/build-oot.sh" W=1 > "$log/w1" 2>&1
 w1=$?
 grep -E 'warning:|error:|Error' "$log/w1" > "$log/w1.bad"
 [ $w1 = 0 ] && [ -f "$oot/tgem.ko" ] && [ ! -s "$log/w1.bad" ]

@@ -4,7 +4,11 @@
 # off. The serial console goes to <log>. TCG unless a cached probe showed
 # that KVM really boots a guest on this machine (TGEM_KVM=0 skips KVM).
 # The guest gets an ivshmem-plain PCI device whose BAR is tgem's VRAM
-# (TGEM_VRAM_MB, default 256; 0 for none).
+# (TGEM_VRAM_MB, default 256; 0 for none). Its host memory is allocated
+# up front (prealloc=on), as VRAM would be: left lazy, the first guest
+# access to each page costs a host page fault, which made VRAM moves vary
+# tenfold in make bench. TGEM_MEM_PREALLOC=1 preallocates the guest's RAM
+# the same way (make bench sets it; the other modes do not need to wait).
 #
 # Usage: scripts/vm-run.sh <mode> <initramfs> <log> [timeout seconds]
 set -euo pipefail
@@ -18,11 +22,14 @@ kernel=$KBUILD/arch/x86/boot/bzImage
 
 vram_mb=${TGEM_VRAM_MB:-256}
 vram=()
-[ "$vram_mb" -gt 0 ] && vram=(-object "memory-backend-ram,id=tgemvram,size=${vram_mb}M"
+[ "$vram_mb" -gt 0 ] && vram=(-object "memory-backend-ram,id=tgemvram,size=${vram_mb}M,prealloc=on"
 			      -device ivshmem-plain,memdev=tgemvram)
 
+prealloc=()
+[ "${TGEM_MEM_PREALLOC:-0}" = 1 ] && prealloc=(-mem-prealloc)
+
 run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
-	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" \
+	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" "${prealloc[@]}" \
 		-smp 2 -m 2048 -display none -monitor none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode" \

@@ -25,6 +25,10 @@
  * evictable BOs from VRAM before it settles for system memory, instead of
  * landing in system memory as soon as VRAM is full.
  *
+ * tgem_bo_create() then leaves out a place whose region is smaller than
+ * the BO, so a VRAM|SYSTEM BO larger than VRAM simply lives in system
+ * memory; only when no place is left does creation fail with ``E2BIG``.
+ *
  * %DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS sets %TTM_PL_FLAG_CONTIGUOUS on the
  * VRAM place; it is invalid without VRAM in the mask. A mask naming a
  * region the device does not have is invalid, as are unknown bits.

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -955,6 +956,749 @@ TEST_F(uapi, many_bos)
 	for (i = 0; i < MANY_BOS; i++)
 		EXPECT_EQ(0, tgem_gem_close(self->fd, handles[i]));
 	EXPECT_EQ(-EINVAL, tgem_gem_close(self->fd, handles[0]));
+}
+
+/* --- VRAM: GEM_INFO, MIGRATE, eviction -------------------------------- */
+
+#define REGION_SYSTEM	0u
+#define REGION_VRAM	1u
+/* Unsigned, as the struct fields they are compared with. */
+#define PLACEMENT_SYSTEM ((uint32_t)DRM_TGEM_PLACEMENT_SYSTEM)
+#define PLACEMENT_VRAM	((uint32_t)DRM_TGEM_PLACEMENT_VRAM)
+#define PLACEMENT_BOTH	(PLACEMENT_VRAM | PLACEMENT_SYSTEM)
+#define CONTIGUOUS	((uint32_t)DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS)
+
+static bool has_vram(const struct tgem_config *cfg)
+{
+	return cfg->flags & DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM;
+}
+
+#define SKIP_WITHOUT_VRAM() do {					\
+	if (!has_vram(&self->cfg))					\
+		SKIP(return, "device has no VRAM");			\
+} while (0)
+
+static uint32_t bo_create_flags(struct __test_metadata *_metadata, int fd,
+				uint64_t *size, uint32_t placement,
+				uint32_t flags)
+{
+	uint64_t asked = *size;
+	uint32_t handle = 0;
+	int ret;
+
+	ret = tgem_bo_create(fd, size, placement, flags, &handle);
+	ASSERT_EQ(0, ret)
+		TH_LOG("create %llu bytes, placement %#x, flags %#x: %s",
+		       (unsigned long long)asked, placement, flags,
+		       strerror(-ret));
+	ASSERT_NE(0u, handle);
+	return handle;
+}
+
+/* GEM_INFO's region: where the BO lives right now. */
+static uint32_t bo_region(struct __test_metadata *_metadata, int fd,
+			  uint32_t handle)
+{
+	struct drm_tgem_gem_info info;
+
+	ASSERT_EQ(0, tgem_bo_info(fd, handle, &info));
+	return info.region;
+}
+
+static void bo_migrate(struct __test_metadata *_metadata, int fd,
+		       uint32_t handle, uint32_t region)
+{
+	int ret = tgem_bo_migrate(fd, handle, region);
+
+	ASSERT_EQ(0, ret)
+		TH_LOG("MIGRATE of BO %u to region %u: %s", handle, region,
+		       strerror(-ret));
+	ASSERT_EQ(region, bo_region(_metadata, fd, handle));
+}
+
+/* QUERY_MEM_REGIONS 'used' of VRAM; its total_size in *@total. */
+static uint64_t vram_used(struct __test_metadata *_metadata, int fd,
+			  uint64_t *total)
+{
+	uint64_t used = 0;
+
+	ASSERT_EQ(0, tgem_region_usage(fd, REGION_VRAM, &used, total));
+	return used;
+}
+
+static uint64_t sys_used(struct __test_metadata *_metadata, int fd)
+{
+	uint64_t used = 0;
+
+	ASSERT_EQ(0, tgem_region_usage(fd, REGION_SYSTEM, &used, NULL));
+	return used;
+}
+
+TEST_F(uapi, gem_info)
+{
+	struct drm_tgem_gem_info info;
+	uint64_t size = 3 * self->page_size + 1;
+	uint32_t handle;
+	int i;
+
+	handle = bo_create(_metadata, self->fd, &size,
+			   PLACEMENT_SYSTEM);
+	ASSERT_EQ(0, tgem_bo_info(self->fd, handle, &info));
+	EXPECT_EQ(handle, info.handle);
+	EXPECT_EQ(4 * self->page_size, info.size);
+	EXPECT_EQ(PLACEMENT_SYSTEM, info.placement);
+	EXPECT_EQ(0u, info.create_flags);
+	EXPECT_EQ(REGION_SYSTEM, info.region);
+	EXPECT_EQ(0u, info.flags);
+	EXPECT_EQ(0u, info.pad);
+	EXPECT_EQ(0u, info.extensions);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0u, info.reserved[i]);
+	bo_close(_metadata, self->fd, handle);
+
+	if (!has_vram(&self->cfg))
+		return;
+
+	size = SZ_1M;
+	handle = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	ASSERT_EQ(0, tgem_bo_info(self->fd, handle, &info));
+	EXPECT_EQ(SZ_1M, info.size);
+	EXPECT_EQ(PLACEMENT_BOTH, info.placement);
+	EXPECT_EQ(0u, info.create_flags);
+	EXPECT_EQ(REGION_VRAM, info.region)
+		TH_LOG("a VRAM|SYSTEM BO must start in VRAM when VRAM has room");
+	bo_close(_metadata, self->fd, handle);
+
+	handle = bo_create_flags(_metadata, self->fd, &size,
+				 PLACEMENT_VRAM, CONTIGUOUS);
+	ASSERT_EQ(0, tgem_bo_info(self->fd, handle, &info));
+	EXPECT_EQ(PLACEMENT_VRAM, info.placement);
+	EXPECT_EQ(CONTIGUOUS, info.create_flags);
+	EXPECT_EQ(REGION_VRAM, info.region);
+	bo_close(_metadata, self->fd, handle);
+}
+
+/* A failing GEM_INFO writes none of its output fields. */
+static void info_fails(struct __test_metadata *_metadata, int fd,
+		       struct drm_tgem_gem_info i, int err, const char *what)
+{
+	i.size = SENTINEL64;
+	i.placement = SENTINEL32;
+	i.create_flags = SENTINEL32;
+	i.region = SENTINEL32;
+	EXPECT_EQ(-err, tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_INFO, &i))
+		TH_LOG("%s", what);
+	EXPECT_EQ(SENTINEL64, i.size) TH_LOG("%s: size changed", what);
+	EXPECT_EQ(SENTINEL32, i.placement) TH_LOG("%s: placement changed", what);
+	EXPECT_EQ(SENTINEL32, i.create_flags) TH_LOG("%s: flags changed", what);
+	EXPECT_EQ(SENTINEL32, i.region) TH_LOG("%s: region changed", what);
+}
+
+TEST_F(uapi, gem_info_errors)
+{
+	struct drm_tgem_gem_info base = { 0 }, i;
+	uint64_t size = self->page_size;
+
+	base.handle = bo_create(_metadata, self->fd, &size,
+				PLACEMENT_SYSTEM);
+	i = base;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_TGEM_GEM_INFO, &i));
+
+	i = base;
+	i.handle = base.handle + 1000;
+	info_fails(_metadata, self->fd, i, ENOENT, "bad handle");
+	i.handle = 0;
+	info_fails(_metadata, self->fd, i, ENOENT, "handle 0");
+
+	i = base;
+	i.flags = 1;
+	info_fails(_metadata, self->fd, i, EINVAL, "flags bit 0");
+	i.flags = 1u << 31;
+	info_fails(_metadata, self->fd, i, EINVAL, "flags bit 31");
+	i = base;
+	i.pad = 1;
+	info_fails(_metadata, self->fd, i, EINVAL, "pad");
+	i = base;
+	i.reserved[0] = 1;
+	info_fails(_metadata, self->fd, i, EINVAL, "reserved[0]");
+	i = base;
+	i.reserved[1] = 1;
+	info_fails(_metadata, self->fd, i, EINVAL, "reserved[1]");
+	i = base;
+	i.extensions = (uintptr_t)&i;
+	info_fails(_metadata, self->fd, i, EINVAL, "extensions");
+
+	bo_close(_metadata, self->fd, base.handle);
+	info_fails(_metadata, self->fd, base, ENOENT, "closed handle");
+}
+
+static void migrate_fails(struct __test_metadata *_metadata, int fd,
+			  struct drm_tgem_gem_migrate m, int err,
+			  const char *what)
+{
+	EXPECT_EQ(-err, tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_MIGRATE, &m))
+		TH_LOG("%s", what);
+}
+
+TEST_F(uapi, migrate_errors)
+{
+	struct drm_tgem_gem_migrate base = { .region = REGION_SYSTEM }, m;
+	uint64_t size = self->page_size;
+	uint32_t vram_only;
+
+	base.handle = bo_create(_metadata, self->fd, &size,
+				PLACEMENT_SYSTEM);
+	/* Already there: nothing to do, and no error. */
+	m = base;
+	EXPECT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_TGEM_GEM_MIGRATE, &m));
+
+	m = base;
+	m.handle = base.handle + 1000;
+	migrate_fails(_metadata, self->fd, m, ENOENT, "bad handle");
+	m.handle = 0;
+	migrate_fails(_metadata, self->fd, m, ENOENT, "handle 0");
+
+	m = base;
+	m.flags = 1;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "flags bit 0");
+	m.flags = 1u << 31;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "flags bit 31");
+	m = base;
+	m.pad = 1;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "pad");
+	m = base;
+	m.reserved[0] = 1;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "reserved[0]");
+	m = base;
+	m.reserved[1] = 1;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "reserved[1]");
+	m = base;
+	m.extensions = (uintptr_t)&m;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "extensions");
+
+	m = base;
+	m.region = 7;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "region 7");
+	m.region = 2;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "region 2");
+	m.region = UINT32_MAX;
+	migrate_fails(_metadata, self->fd, m, EINVAL, "region UINT32_MAX");
+	m.region = REGION_VRAM;
+	migrate_fails(_metadata, self->fd, m, EINVAL,
+		      "SYSTEM-only BO to VRAM");
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, base.handle));
+
+	if (has_vram(&self->cfg)) {
+		size = SZ_1M;
+		vram_only = bo_create_flags(_metadata, self->fd, &size,
+					    PLACEMENT_VRAM, 0);
+		m = base;
+		m.handle = vram_only;
+		m.region = REGION_SYSTEM;
+		migrate_fails(_metadata, self->fd, m, EINVAL,
+			      "VRAM-only BO to system");
+		m.region = 7;
+		migrate_fails(_metadata, self->fd, m, EINVAL,
+			      "VRAM-only BO to region 7");
+		EXPECT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, vram_only));
+		bo_close(_metadata, self->fd, vram_only);
+	}
+
+	bo_close(_metadata, self->fd, base.handle);
+	migrate_fails(_metadata, self->fd, base, ENOENT, "closed handle");
+}
+
+TEST_F(uapi, vram_used_tracks_allocations)
+{
+	uint64_t size = 8 * SZ_1M, total, used0, sys0;
+	uint32_t vram_only, both, sys;
+	void *ptr;
+
+	SKIP_WITHOUT_VRAM();
+
+	used0 = vram_used(_metadata, self->fd, &total);
+	EXPECT_GE(total, used0);
+	ASSERT_LE(used0 + 2 * size, total) TH_LOG("VRAM busy at test start");
+
+	vram_only = bo_create_flags(_metadata, self->fd, &size,
+				    PLACEMENT_VRAM, 0);
+	EXPECT_EQ(used0 + size, vram_used(_metadata, self->fd, NULL));
+	both = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	EXPECT_EQ(used0 + 2 * size, vram_used(_metadata, self->fd, NULL));
+
+	/* System memory counts populated pages, and VRAM does not change. */
+	sys0 = sys_used(_metadata, self->fd);
+	sys = bo_create(_metadata, self->fd, &size, PLACEMENT_SYSTEM);
+	ptr = bo_map(_metadata, self->fd, sys, size);
+	tgem_fill(ptr, size, 0x1234);
+	EXPECT_LE(sys0 + size, sys_used(_metadata, self->fd));
+	EXPECT_EQ(used0 + 2 * size, vram_used(_metadata, self->fd, NULL));
+
+	/* An evicted BO leaves VRAM and shows up in system memory. */
+	sys0 = sys_used(_metadata, self->fd);
+	bo_migrate(_metadata, self->fd, both, REGION_SYSTEM);
+	EXPECT_EQ(used0 + size, vram_used(_metadata, self->fd, NULL));
+	EXPECT_LE(sys0 + size, sys_used(_metadata, self->fd));
+
+	bo_close(_metadata, self->fd, vram_only);
+	EXPECT_EQ(used0, vram_used(_metadata, self->fd, NULL));
+	bo_close(_metadata, self->fd, both);
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, sys);
+	EXPECT_EQ(used0, vram_used(_metadata, self->fd, NULL));
+}
+
+TEST_F(uapi, migrate_keeps_bytes)
+{
+	uint64_t size = 4 * SZ_1M;
+	uint32_t handle;
+	void *ptr;
+
+	SKIP_WITHOUT_VRAM();
+
+	handle = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	ASSERT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, handle));
+	ptr = bo_map(_metadata, self->fd, handle, size);
+	EXPECT_TRUE(all_bytes(ptr, size, 0)) TH_LOG("new VRAM BO not zeroed");
+	tgem_fill(ptr, size, 0xa001);
+
+	/* The mapping stays valid: it faults in at the new place. */
+	bo_migrate(_metadata, self->fd, handle, REGION_SYSTEM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xa001));
+	tgem_fill(ptr, size, 0xa002);
+
+	bo_migrate(_metadata, self->fd, handle, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xa002));
+	/* Already there: success, nothing moves. */
+	bo_migrate(_metadata, self->fd, handle, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xa002));
+	tgem_fill(ptr, size, 0xa003);
+
+	bo_migrate(_metadata, self->fd, handle, REGION_SYSTEM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xa003));
+
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, handle);
+}
+
+/*
+ * Other VRAM|SYSTEM BOs worth more than all of VRAM push the oldest one out
+ * to system memory; its mapping refaults there with the same bytes. Then
+ * MIGRATE brings it back, evicting one of the others.
+ */
+TEST_F_TIMEOUT(uapi, vram_evict_keeps_bytes, 300)
+{
+	uint64_t a_size = 4 * SZ_1M, chunk = 16 * SZ_1M, size, total, used;
+	uint32_t a, *others;
+	void *ptr, *p;
+	int i, n;
+
+	SKIP_WITHOUT_VRAM();
+
+	vram_used(_metadata, self->fd, &total);
+	a = bo_create_flags(_metadata, self->fd, &a_size, PLACEMENT_BOTH, 0);
+	ASSERT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, a));
+	ptr = bo_map(_metadata, self->fd, a, a_size);
+	tgem_fill(ptr, a_size, 0xb001);
+	EXPECT_LE(a_size, vram_used(_metadata, self->fd, NULL));
+
+	n = (int)(total / chunk) + 1;
+	others = calloc(n, sizeof(*others));
+	ASSERT_NE(NULL, others);
+	for (i = 0; i < n; i++) {
+		size = chunk;
+		others[i] = bo_create_flags(_metadata, self->fd, &size,
+					    PLACEMENT_BOTH, 0);
+	}
+
+	used = vram_used(_metadata, self->fd, NULL);
+	EXPECT_GE(total, used);
+	EXPECT_LE(total - chunk, used) TH_LOG("VRAM not full after eviction");
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, a))
+		TH_LOG("the least recently used BO was not evicted");
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xb001))
+		TH_LOG("evicted BO lost its bytes");
+
+	/* Written in system memory, then pulled back under pressure. */
+	tgem_fill(ptr, a_size, 0xb002);
+	bo_migrate(_metadata, self->fd, a, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xb002));
+	EXPECT_GE(total, vram_used(_metadata, self->fd, NULL));
+
+	/* The others were never written: evicted or not, they read zero. */
+	for (i = 0; i < n; i++) {
+		p = bo_map(_metadata, self->fd, others[i], chunk);
+		EXPECT_TRUE(all_bytes(p, chunk, 0))
+			TH_LOG("BO %d of %d not zero (region %u)", i, n,
+			       bo_region(_metadata, self->fd, others[i]));
+		ASSERT_EQ(0, munmap(p, chunk));
+		bo_close(_metadata, self->fd, others[i]);
+	}
+	free(others);
+
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xb002));
+	ASSERT_EQ(0, munmap(ptr, a_size));
+	bo_close(_metadata, self->fd, a);
+}
+
+/*
+ * VRAM-only BOs are never evicted: once they fill VRAM, the next one fails
+ * with ENOMEM at once, a VRAM|SYSTEM BO falls back to system memory and
+ * cannot be migrated in. The VRAM|SYSTEM BO that was there first is
+ * evicted to make room for them.
+ */
+TEST_F_TIMEOUT(uapi, vram_only_fill_enomem, 300)
+{
+	uint64_t a_size = 4 * SZ_1M, chunk = 16 * SZ_1M, size, total, used0;
+	uint32_t a, b, *handles;
+	int i, n, max, ret;
+	void *ptr;
+
+	SKIP_WITHOUT_VRAM();
+
+	used0 = vram_used(_metadata, self->fd, &total);
+	a = bo_create_flags(_metadata, self->fd, &a_size, PLACEMENT_BOTH, 0);
+	ptr = bo_map(_metadata, self->fd, a, a_size);
+	tgem_fill(ptr, a_size, 0xc001);
+
+	max = (int)(total / chunk) + 1;
+	handles = calloc(max, sizeof(*handles));
+	ASSERT_NE(NULL, handles);
+	ret = 0;
+	for (n = 0; n < max; n++) {
+		size = chunk;
+		ret = tgem_bo_create(self->fd, &size, PLACEMENT_VRAM,
+				     0, &handles[n]);
+		if (ret)
+			break;
+	}
+	ASSERT_EQ(-ENOMEM, ret) TH_LOG("%d VRAM-only BOs of 16 MiB", n);
+	if (!used0)
+		EXPECT_EQ(total / chunk, (uint64_t)n);
+
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, a));
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xc001));
+
+	if (!used0 && total % chunk == 0) {
+		size = self->page_size;
+		EXPECT_EQ(-ENOMEM, tgem_bo_create(self->fd, &size,
+						  PLACEMENT_VRAM, 0,
+						  &b))
+			TH_LOG("one page more than a full VRAM");
+	}
+
+	/* VRAM|SYSTEM still works: it settles for system memory. */
+	size = SZ_1M;
+	b = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, b));
+	bo_close(_metadata, self->fd, b);
+
+	EXPECT_EQ(-ENOMEM, tgem_bo_migrate(self->fd, a, REGION_VRAM));
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, a));
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xc001));
+
+	/* Room again: the migration goes through. */
+	bo_close(_metadata, self->fd, handles[0]);
+	bo_migrate(_metadata, self->fd, a, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, a_size, 0xc001));
+
+	for (i = 1; i < n; i++)
+		bo_close(_metadata, self->fd, handles[i]);
+	free(handles);
+	ASSERT_EQ(0, munmap(ptr, a_size));
+	bo_close(_metadata, self->fd, a);
+	EXPECT_EQ(used0, vram_used(_metadata, self->fd, NULL));
+}
+
+TEST_F(uapi, vram_create_errors)
+{
+	uint64_t total, max = self->cfg.max_bo_size;
+	struct drm_tgem_gem_create base = {
+		.size = self->page_size,
+		.placement = PLACEMENT_VRAM,
+	}, c;
+	int big;
+
+	SKIP_WITHOUT_VRAM();
+	vram_used(_metadata, self->fd, &total);
+
+	c = base;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_TGEM_GEM_CREATE, &c));
+	bo_close(_metadata, self->fd, c.handle);
+
+	c = base;
+	c.flags = 1u << 1;
+	create_fails(_metadata, self->fd, c, EINVAL, "VRAM, flag bit 1");
+	c.flags = CONTIGUOUS | (1u << 31);
+	create_fails(_metadata, self->fd, c, EINVAL,
+		     "VRAM, CONTIGUOUS plus flag bit 31");
+	c.placement = PLACEMENT_BOTH;
+	c.flags = 1u << 2;
+	create_fails(_metadata, self->fd, c, EINVAL, "VRAM|SYSTEM, flag bit 2");
+	c = base;
+	c.placement = PLACEMENT_VRAM | (1u << 2);
+	create_fails(_metadata, self->fd, c, EINVAL, "VRAM plus placement bit 2");
+
+	/* Larger than VRAM, the only allowed region: E2BIG. */
+	c = base;
+	c.size = total + self->page_size;
+	big = c.size > max ? EINVAL : E2BIG;
+	create_fails(_metadata, self->fd, c, big, "VRAM-only, VRAM + 1 page");
+	c.flags = CONTIGUOUS;
+	create_fails(_metadata, self->fd, c, big,
+		     "VRAM-only CONTIGUOUS, VRAM + 1 page");
+	c.size = 2 * total;
+	create_fails(_metadata, self->fd, c, 2 * total > max ? EINVAL : E2BIG,
+		     "VRAM-only CONTIGUOUS, twice VRAM");
+}
+
+/*
+ * A VRAM|SYSTEM BO larger than VRAM fits system memory, so it is created
+ * there ("E2BIG when size is larger than every region allowed"), and it
+ * can never move into VRAM.
+ */
+TEST_F(uapi, vram_system_larger_than_vram)
+{
+	uint64_t total, size;
+	uint32_t handle;
+	uint8_t *ptr;
+	int ret;
+
+	SKIP_WITHOUT_VRAM();
+	vram_used(_metadata, self->fd, &total);
+	size = total + self->page_size;
+	if (size > self->cfg.max_bo_size)
+		SKIP(return, "VRAM larger than MAX_BO_SIZE");
+
+	handle = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, handle));
+	ptr = bo_map(_metadata, self->fd, handle, size);
+	tgem_fill(ptr, SZ_1M, 0xd001);
+	tgem_fill(ptr + size - SZ_1M, SZ_1M, 0xd002);
+
+	ret = tgem_bo_migrate(self->fd, handle, REGION_VRAM);
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("MIGRATE to a region it cannot fit");
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, handle));
+	EXPECT_EQ(-1, tgem_check(ptr, SZ_1M, 0xd001));
+	EXPECT_EQ(-1, tgem_check(ptr + size - SZ_1M, SZ_1M, 0xd002));
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, handle);
+
+	/* CONTIGUOUS only constrains the VRAM place. */
+	size = total + self->page_size;
+	handle = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH,
+				 CONTIGUOUS);
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, handle));
+	bo_close(_metadata, self->fd, handle);
+}
+
+TEST_F_TIMEOUT(uapi, vram_contiguous_round_trip, 120)
+{
+	uint64_t size = 3 * SZ_1M + 5 * self->page_size, total, big;
+	struct drm_tgem_gem_info info;
+	uint32_t handle;
+	uint8_t *ptr;
+
+	SKIP_WITHOUT_VRAM();
+	vram_used(_metadata, self->fd, &total);
+
+	/* VRAM only: an odd size, so the buddy allocator has to trim. */
+	handle = bo_create_flags(_metadata, self->fd, &size,
+				 PLACEMENT_VRAM, CONTIGUOUS);
+	ASSERT_EQ(0, tgem_bo_info(self->fd, handle, &info));
+	EXPECT_EQ(size, info.size);
+	EXPECT_EQ(CONTIGUOUS, info.create_flags);
+	EXPECT_EQ(REGION_VRAM, info.region);
+	ptr = bo_map(_metadata, self->fd, handle, size);
+	EXPECT_TRUE(all_bytes(ptr, size, 0));
+	tgem_fill(ptr, size, 0xe001);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xe001));
+	bo_migrate(_metadata, self->fd, handle, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xe001));
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, handle);
+
+	/* VRAM|SYSTEM: out to system memory and back into one block. */
+	handle = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH,
+				 CONTIGUOUS);
+	EXPECT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, handle));
+	ptr = bo_map(_metadata, self->fd, handle, size);
+	tgem_fill(ptr, size, 0xe002);
+	bo_migrate(_metadata, self->fd, handle, REGION_SYSTEM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xe002));
+	tgem_fill(ptr, size, 0xe003);
+	bo_migrate(_metadata, self->fd, handle, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0xe003));
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, handle);
+
+	/* Half of VRAM in one block; check both ends. */
+	big = total / 2;
+	handle = bo_create_flags(_metadata, self->fd, &big,
+				 PLACEMENT_VRAM, CONTIGUOUS);
+	ptr = bo_map(_metadata, self->fd, handle, big);
+	tgem_fill(ptr, SZ_1M, 0xe004);
+	tgem_fill(ptr + big - SZ_1M, SZ_1M, 0xe005);
+	EXPECT_EQ(-1, tgem_check(ptr, SZ_1M, 0xe004));
+	EXPECT_EQ(-1, tgem_check(ptr + big - SZ_1M, SZ_1M, 0xe005));
+	ASSERT_EQ(0, munmap(ptr, big));
+	bo_close(_metadata, self->fd, handle);
+}
+
+/* xorshift32: a fixed seed gives the same order on every run. */
+static uint32_t next_rand(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+static void shuffle(int *order, int n, uint32_t *state)
+{
+	int i, j, t;
+
+	for (i = n - 1; i > 0; i--) {
+		j = (int)(next_rand(state) % (uint32_t)(i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
+#define CYCLE_BO_SIZE	(8 * SZ_1M)
+#define CYCLE_ROUNDS	3
+#define CYCLE_SEED	0x7e6e5eedu
+
+/*
+ * One and a half times VRAM in 8 MiB VRAM|SYSTEM BOs, each with its own
+ * pattern. Every round migrates each BO into VRAM in a shuffled order, so
+ * each migration evicts some other BO, and checks the bytes through the
+ * mapping made at the start.
+ */
+TEST_F_TIMEOUT(uapi, vram_many_bos_cycle, 600)
+{
+	uint32_t state = CYCLE_SEED, *handles;
+	uint64_t size, total;
+	int i, r, n, in_vram;
+	uint8_t **ptrs;
+	int *order;
+
+	SKIP_WITHOUT_VRAM();
+	vram_used(_metadata, self->fd, &total);
+	n = (int)((total + total / 2) / CYCLE_BO_SIZE);
+	if (n < 3)
+		SKIP(return, "VRAM smaller than two BOs");
+	if (n > 1024)
+		SKIP(return, "VRAM too large for this test");
+
+	handles = calloc(n, sizeof(*handles));
+	ptrs = calloc(n, sizeof(*ptrs));
+	order = calloc(n, sizeof(*order));
+	ASSERT_NE(NULL, handles);
+	ASSERT_NE(NULL, ptrs);
+	ASSERT_NE(NULL, order);
+
+	for (i = 0; i < n; i++) {
+		size = CYCLE_BO_SIZE;
+		handles[i] = bo_create_flags(_metadata, self->fd, &size,
+					     PLACEMENT_BOTH, 0);
+		ptrs[i] = bo_map(_metadata, self->fd, handles[i], size);
+		tgem_fill(ptrs[i], size, 0xf0000 + i);
+		order[i] = i;
+	}
+
+	for (r = 0; r < CYCLE_ROUNDS; r++) {
+		shuffle(order, n, &state);
+		for (i = 0; i < n; i++) {
+			int k = order[i];
+			ssize_t bad;
+
+			bo_migrate(_metadata, self->fd, handles[k], REGION_VRAM);
+			bad = tgem_check(ptrs[k], CYCLE_BO_SIZE, 0xf0000 + k);
+			ASSERT_EQ(-1, bad)
+				TH_LOG("round %d, BO %d: corrupt at byte %zd",
+				       r, k, bad);
+		}
+	}
+
+	in_vram = 0;
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(-1, tgem_check(ptrs[i], CYCLE_BO_SIZE, 0xf0000 + i))
+			TH_LOG("BO %d corrupt at the end", i);
+		in_vram += bo_region(_metadata, self->fd, handles[i]) ==
+			   REGION_VRAM;
+	}
+	EXPECT_GE(total / CYCLE_BO_SIZE, (uint64_t)in_vram);
+	EXPECT_LT(0, in_vram);
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, munmap(ptrs[i], CYCLE_BO_SIZE));
+		bo_close(_metadata, self->fd, handles[i]);
+	}
+	free(order);
+	free(ptrs);
+	free(handles);
+}
+
+/*
+ * Another device attaching to a VRAM BO pins it, and an importer gets
+ * system pages: the BO moves to system memory with its bytes, and cannot
+ * be migrated back while it is pinned. A VRAM-only BO cannot be attached.
+ */
+TEST_F(uapi, prime_vram_export_to_other_device)
+{
+	uint64_t size = 4 * SZ_1M;
+	uint32_t ha, hv, hvram;
+	int vgem, dmabuf, ret;
+	void *pa;
+
+	SKIP_WITHOUT_VRAM();
+	vgem = open_render_node_named("vgem");
+	if (vgem < 0)
+		SKIP(return, "vgem is not loaded");
+
+	ha = bo_create_flags(_metadata, self->fd, &size, PLACEMENT_BOTH, 0);
+	ASSERT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, ha));
+	pa = bo_map(_metadata, self->fd, ha, size);
+	tgem_fill(pa, size, 0x5353);
+
+	/* Exporting alone moves nothing; attaching does. */
+	ASSERT_EQ(0, prime_export(self->fd, ha, &dmabuf));
+	EXPECT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, ha));
+	ASSERT_EQ(0, prime_import(vgem, dmabuf, &hv));
+	ASSERT_EQ(0, close(dmabuf));
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, ha));
+	EXPECT_EQ(-1, tgem_check(pa, size, 0x5353));
+
+	EXPECT_EQ(-EBUSY, tgem_bo_migrate(self->fd, ha, REGION_VRAM));
+	EXPECT_EQ(REGION_SYSTEM, bo_region(_metadata, self->fd, ha));
+	EXPECT_EQ(0, tgem_bo_migrate(self->fd, ha, REGION_SYSTEM));
+	tgem_fill(pa, size, 0x5454);
+
+	/* vgem's close detaches and unpins: the BO may move again. */
+	ASSERT_EQ(0, tgem_gem_close(vgem, hv));
+	bo_migrate(_metadata, self->fd, ha, REGION_VRAM);
+	EXPECT_EQ(-1, tgem_check(pa, size, 0x5454));
+	ASSERT_EQ(0, munmap(pa, size));
+	bo_close(_metadata, self->fd, ha);
+
+	/* A VRAM-only BO has no system pages to offer an importer. */
+	size = SZ_1M;
+	hvram = bo_create_flags(_metadata, self->fd, &size,
+				PLACEMENT_VRAM, 0);
+	ASSERT_EQ(0, prime_export(self->fd, hvram, &dmabuf));
+	ret = prime_import(vgem, dmabuf, &hv);
+	EXPECT_NE(0, ret) TH_LOG("vgem attached to a VRAM-only BO");
+	if (!ret)
+		tgem_gem_close(vgem, hv);
+	EXPECT_EQ(REGION_VRAM, bo_region(_metadata, self->fd, hvram));
+	ASSERT_EQ(0, close(dmabuf));
+	bo_close(_metadata, self->fd, hvram);
+	ASSERT_EQ(0, close(vgem));
 }
 
 /* -l and -h only print; they work without a device. */

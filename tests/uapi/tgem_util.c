@@ -240,6 +240,32 @@ int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns)
 	return tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_WAIT, &w);
 }
 
+int tgem_bo_migrate(int fd, uint32_t handle, uint32_t region)
+{
+	struct drm_tgem_gem_migrate m;
+
+	memset(&m, 0, sizeof(m));
+	m.handle = handle;
+	m.region = region;
+	return tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_MIGRATE, &m);
+}
+
+/* *@info is filled only on success. */
+int tgem_bo_info(int fd, uint32_t handle, struct drm_tgem_gem_info *info)
+{
+	struct drm_tgem_gem_info i;
+	int ret;
+
+	memset(&i, 0, sizeof(i));
+	i.handle = handle;
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_GEM_INFO, &i);
+	if (ret)
+		return ret;
+
+	*info = i;
+	return 0;
+}
+
 int tgem_gem_close(int fd, uint32_t handle)
 {
 	struct drm_gem_close c;
@@ -247,6 +273,36 @@ int tgem_gem_close(int fd, uint32_t handle)
 	memset(&c, 0, sizeof(c));
 	c.handle = handle;
 	return tgem_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/*
+ * 'used' and 'total_size' of the region with instance @instance, from
+ * QUERY_MEM_REGIONS; -ENOENT if the device has no such region.
+ */
+int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
+		      uint64_t *total)
+{
+	struct drm_tgem_query_mem_regions *r;
+	uint32_t i;
+	int ret;
+
+	ret = tgem_query_regions(fd, &r);
+	if (ret)
+		return ret;
+
+	ret = -ENOENT;
+	for (i = 0; i < r->num_regions; i++) {
+		if (r->regions[i].instance != instance)
+			continue;
+		if (used)
+			*used = r->regions[i].used;
+		if (total)
+			*total = r->regions[i].total_size;
+		ret = 0;
+		break;
+	}
+	free(r);
+	return ret;
 }
 
 /* CLOCK_MONOTONIC in ns: the clock GEM_WAIT and SYNCOBJ_WAIT deadlines use. */

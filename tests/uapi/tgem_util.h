@@ -62,7 +62,11 @@ int tgem_bo_create(int fd, uint64_t *size, uint32_t placement, uint32_t flags,
 int tgem_bo_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *tgem_bo_map(int fd, uint32_t handle, size_t size);
 int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns);
+int tgem_bo_migrate(int fd, uint32_t handle, uint32_t region);
+int tgem_bo_info(int fd, uint32_t handle, struct drm_tgem_gem_info *info);
 int tgem_gem_close(int fd, uint32_t handle);
+int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
+		      uint64_t *total);
 
 int64_t tgem_now_ns(void);
 
