@@ -30,12 +30,17 @@
  *     allocation of the new resource (VRAM blocks, or system pages the
  *     pool zeroes) and tgem_move()'s page-by-page kmap_local copy. The
  *     pattern is checked afterwards.
- *  2. **The baseline.** The same number of bytes copied with memcpy_toio()
- *     from a populated vmalloc() buffer into VRAM (``memcpy_toio``) and
- *     with memcpy_fromio() back (``memcpy_fromio``), through one linear
- *     io_mapping_map_wc() of the range of a CONTIGUOUS VRAM-only BO. No
- *     allocation and no per-page mapping; the copy is split into 1 MiB
- *     calls only so that the CPU can reschedule between them.
+ *  2. **The baseline.** The same number of bytes copied between the same
+ *     kinds of memory: the pages of a populated system BO (TTM pool pages,
+ *     as in the move) and one linear io_mapping_map_wc() of a CONTIGUOUS
+ *     VRAM-only BO, with memcpy_toio() into VRAM (``memcpy_toio``) and
+ *     memcpy_fromio() back (``memcpy_fromio``). One call per physically
+ *     contiguous run of system pages (at most 1 MiB, so the CPU can
+ *     reschedule), through the direct map: no allocation and no per-page
+ *     mapping. Right after, on exactly the same two ranges, tgem's page
+ *     iterators copy the same bytes with tgem_page_copy() (``iter_*``):
+ *     the move's copy loop without TTM's allocation and freeing, and
+ *     without any difference in where the memory sits.
  *  3. **Eviction.** 1,000 one-page VRAM|SYSTEM BOs are created in VRAM,
  *     then ttm_resource_manager_evict_all() empties the VRAM manager.
  *     Reported: the total time, the time per BO, and the number of moves
@@ -65,7 +70,6 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
@@ -75,11 +79,13 @@
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_resource.h>
+#include <drm/ttm/ttm_tt.h>
 #include <uapi/drm/tgem_drm.h>
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_debugfs.h"
 #include "gem/tgem_device.h"
+#include "ttm/tgem_iter.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
 
@@ -102,6 +108,10 @@ struct tgem_bench_move_result {
 	u64 memcpy_toio_ns;
 	/** @memcpy_fromio_ns: memcpy_fromio() from VRAM into system memory */
 	u64 memcpy_fromio_ns;
+	/** @iter_to_vram_ns: tgem_page_copy(), same memory as @memcpy_toio_ns */
+	u64 iter_to_vram_ns;
+	/** @iter_to_sys_ns: tgem_page_copy(), same memory as @memcpy_fromio_ns */
+	u64 iter_to_sys_ns;
 	/** @evict_bos: how many one-page BOs were evicted */
 	u64 evict_bos;
 	/** @evict_ns: ttm_resource_manager_evict_all() on VRAM */
@@ -242,52 +252,93 @@ out_put:
 	return ret;
 }
 
-static void tgem_bench_toio(void __iomem *dst, const void *src, u64 size)
+/* Pages from @i on that follow each other physically, at most @max. */
+static pgoff_t tgem_bench_run(struct page **pages, pgoff_t i, pgoff_t max)
 {
-	u64 off;
+	pgoff_t n = 1;
 
-	for (off = 0; off < size; off += TGEM_BENCH_CHUNK) {
-		memcpy_toio(dst + off, src + off, min_t(u64, size - off, TGEM_BENCH_CHUNK));
-		cond_resched();
-	}
-}
-
-static void tgem_bench_fromio(void *dst, const void __iomem *src, u64 size)
-{
-	u64 off;
-
-	for (off = 0; off < size; off += TGEM_BENCH_CHUNK) {
-		memcpy_fromio(dst + off, src + off, min_t(u64, size - off, TGEM_BENCH_CHUNK));
-		cond_resched();
-	}
+	while (n < max && page_to_pfn(pages[i + n]) == page_to_pfn(pages[i]) + n)
+		n++;
+	return n;
 }
 
 /*
- * Step 2: the baseline copies, through one linear WC mapping of a
- * contiguous VRAM range. The range is a CONTIGUOUS VRAM-only BO's, held
- * in place by its dma_resv for as long as it is mapped.
+ * The plain copy between the system pages of @pages and a linear WC
+ * mapping of VRAM, one memcpy_toio()/memcpy_fromio() call per physically
+ * contiguous run of at most 1 MiB, through the direct map. This is what a
+ * driver without page iterators does: no per-page mapping at all.
+ */
+static void tgem_bench_plain_copy(void __iomem *vram, struct page **pages,
+				  pgoff_t num_pages, bool to_vram)
+{
+	const pgoff_t chunk = SZ_1M >> PAGE_SHIFT;
+	pgoff_t i, n;
+
+	for (i = 0; i < num_pages; i += n) {
+		n = tgem_bench_run(pages, i, min(chunk, num_pages - i));
+		if (to_vram)
+			memcpy_toio(vram + (i << PAGE_SHIFT), page_address(pages[i]),
+				    n << PAGE_SHIFT);
+		else
+			memcpy_fromio(page_address(pages[i]), vram + (i << PAGE_SHIFT),
+				      n << PAGE_SHIFT);
+		cond_resched();
+	}
+}
+
+static int tgem_bench_pin(struct tgem_bo *bo, bool pin)
+{
+	int ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+
+	if (ret)
+		return ret;
+	if (pin)
+		ttm_bo_pin(&bo->ttm);
+	else
+		ttm_bo_unpin(&bo->ttm);
+	ttm_bo_unreserve(&bo->ttm);
+	return 0;
+}
+
+/*
+ * Step 2: the baseline copies between the same kinds of memory as the
+ * move: the pages of a populated system BO (TTM pool pages, like the
+ * move's) and a linear WC mapping of a CONTIGUOUS VRAM-only BO. The system
+ * BO is pinned so its pages stay put without holding its dma_resv while
+ * the VRAM BO's is held.
  */
 static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 			     struct tgem_bench_move_result *res)
 {
-	const size_t words = size / sizeof(u32);
+	pgoff_t num_pages = size >> PAGE_SHIFT;
+	struct tgem_page_iter_vram vi;
+	struct tgem_page_iter_tt tt;
 	struct tgem_vram_resource *vres;
+	struct tgem_bo *sys, *bo;
 	void __iomem *vram;
-	struct tgem_bo *bo;
+	struct page **pages;
 	u64 t0, t1, t2;
-	u32 *sys;
 	int ret;
 
-	sys = vmalloc(size);
-	if (!sys)
-		return -ENOMEM;
-	tgem_bench_fill(sys, 0, words);
+	if (IS_ENABLED(CONFIG_HIGHMEM))
+		return -EOPNOTSUPP;	/* the plain copy needs the direct map */
+
+	sys = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	if (IS_ERR(sys))
+		return PTR_ERR(sys);
+	ret = tgem_bench_bo_pattern(sys, false);
+	if (ret)
+		goto out_put_sys;
+	ret = tgem_bench_pin(sys, true);
+	if (ret)
+		goto out_put_sys;
+	pages = sys->ttm.ttm->pages;
 
 	bo = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_VRAM,
 			    DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
 	if (IS_ERR(bo)) {
 		ret = PTR_ERR(bo);
-		goto out_free;
+		goto out_unpin;
 	}
 
 	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
@@ -308,27 +359,43 @@ static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 	}
 
 	/* Warm up: each copy once untimed. */
-	tgem_bench_toio(vram, sys, size);
-	tgem_bench_fromio(sys, vram, size);
+	tgem_bench_plain_copy(vram, pages, num_pages, true);
+	tgem_bench_plain_copy(vram, pages, num_pages, false);
 
 	t0 = ktime_get_ns();
-	tgem_bench_toio(vram, sys, size);
+	tgem_bench_plain_copy(vram, pages, num_pages, true);
 	t1 = ktime_get_ns();
-	memset(sys, 0, size);
+	memset(page_address(pages[0]), 0, PAGE_SIZE);	/* the copy back must restore it */
 	t2 = ktime_get_ns();
-	tgem_bench_fromio(sys, vram, size);
+	tgem_bench_plain_copy(vram, pages, num_pages, false);
 	res->memcpy_fromio_ns = ktime_get_ns() - t2;
 	res->memcpy_toio_ns = t1 - t0;
 
+	/* tgem's page iterators over exactly the same memory. */
+	tgem_page_iter_tt_init(&tt, pages);
+	tgem_page_iter_vram_init(&vi, &tdev->vram.iomap, &tdev->vram.mgr.mm,
+				 &vres->blocks);
+	t0 = ktime_get_ns();
+	tgem_page_copy(&vi.base, &tt.base, num_pages);
+	t1 = ktime_get_ns();
+	memset(page_address(pages[0]), 0, PAGE_SIZE);
+	t2 = ktime_get_ns();
+	tgem_page_copy(&tt.base, &vi.base, num_pages);
+	res->iter_to_sys_ns = ktime_get_ns() - t2;
+	res->iter_to_vram_ns = t1 - t0;
+
 	io_mapping_unmap(vram);
-	if (!tgem_bench_check(sys, 0, words))
-		ret = -EIO;
 out_unreserve:
 	ttm_bo_unreserve(&bo->ttm);
 out_put:
 	tgem_bo_put(bo);
-out_free:
-	vfree(sys);
+out_unpin:
+	if (tgem_bench_pin(sys, false))
+		drm_WARN_ON(&tdev->drm, 1);
+	if (!ret)
+		ret = tgem_bench_bo_pattern(sys, true);
+out_put_sys:
+	tgem_bo_put(sys);
 	return ret;
 }
 
@@ -476,6 +543,14 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 	seq_printf(m, "ratio_sys_to_vram %llu.%03llu\n", ratio / 1000, ratio % 1000);
 	ratio = tgem_bench_ratio_milli(r.tgem_to_sys_ns, r.memcpy_fromio_ns);
 	seq_printf(m, "ratio_vram_to_sys %llu.%03llu\n", ratio / 1000, ratio % 1000);
+	seq_printf(m, "iter_sys_to_vram_mibps %llu\n",
+		   tgem_bench_mibps(r.size, r.iter_to_vram_ns));
+	seq_printf(m, "iter_vram_to_sys_mibps %llu\n",
+		   tgem_bench_mibps(r.size, r.iter_to_sys_ns));
+	ratio = tgem_bench_ratio_milli(r.iter_to_vram_ns, r.memcpy_toio_ns);
+	seq_printf(m, "ratio_iter_sys_to_vram %llu.%03llu\n", ratio / 1000, ratio % 1000);
+	ratio = tgem_bench_ratio_milli(r.iter_to_sys_ns, r.memcpy_fromio_ns);
+	seq_printf(m, "ratio_iter_vram_to_sys %llu.%03llu\n", ratio / 1000, ratio % 1000);
 	seq_printf(m, "evict_bos %llu\n", r.evict_bos);
 	seq_printf(m, "evict_ns %llu\n", r.evict_ns);
 	seq_printf(m, "evict_ns_per_bo %llu\n",

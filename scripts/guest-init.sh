@@ -57,7 +57,7 @@ bench)
 	modprobe tgem || { echo "TGEM-BENCH-FAILED modprobe"; poweroff -f; }
 	modprobe vgem
 	echo "TGEM-BENCH-BEGIN"
-	/bin/tgem_bench && echo && /bin/tgem_fault_bench
+	/bin/tgem_bench 64 7 && echo && /bin/tgem_fault_bench
 	echo "TGEM-BENCH-END rc=$?"
 	rmmod vgem
 	rmmod tgem

@@ -37,6 +37,9 @@
 
 #include "ttm/tgem_iter.h"
 
+/* Offer to reschedule every 256 KiB, not every page: it is not free. */
+#define TGEM_COPY_RESCHED_PAGES 64
+
 /**
  * tgem_vram_cursor_init() - Start a cursor at page 0 of an allocation
  * @cur: the cursor
@@ -209,7 +212,8 @@ void tgem_page_copy(struct tgem_page_iter *dst, struct tgem_page_iter *src,
 
 		dst->ops->unmap_local(dst, &d);
 		src->ops->unmap_local(src, &s);
-		cond_resched();
+		if (!((i + 1) % TGEM_COPY_RESCHED_PAGES))
+			cond_resched();
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_page_copy);
@@ -230,7 +234,8 @@ void tgem_page_clear(struct tgem_page_iter *dst, pgoff_t num_pages)
 		dst->ops->map_local(dst, i, &d);
 		iosys_map_memset(&d, 0, 0, PAGE_SIZE);
 		dst->ops->unmap_local(dst, &d);
-		cond_resched();
+		if (!((i + 1) % TGEM_COPY_RESCHED_PAGES))
+			cond_resched();
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_page_clear);
