@@ -12,8 +12,12 @@ mount -t tmpfs tmpfs /tmp
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 mode=check
+vram_mb=0
 for arg in $(cat /proc/cmdline); do
-	case "$arg" in tgemvm=*) mode=${arg#tgemvm=} ;; esac
+	case "$arg" in
+	tgemvm=*) mode=${arg#tgemvm=} ;;
+	tgemvram=*) vram_mb=${arg#tgemvram=} ;;
+	esac
 done
 
 if [ "$mode" = probe ]; then
@@ -65,6 +69,10 @@ bench)
 check)
 	check "modprobe tgem" modprobe tgem
 	check "tgem registers a render node" render_node_named tgem
+	# With VRAM given to the VM, its tests must run, not skip.
+	[ "$vram_mb" -gt 0 ] &&
+		check "tgem bound the ivshmem device as VRAM" \
+			sh -c 'ls -d /sys/bus/pci/drivers/tgem/0000:* >/dev/null 2>&1'
 	check "modprobe vgem" modprobe vgem
 
 	for suite in tgem_uapi_test tgem_fault_test; do

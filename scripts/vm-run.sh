@@ -32,7 +32,7 @@ run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
 	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" "${prealloc[@]}" \
 		-smp 2 -m 2048 -display none -monitor none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode" \
+		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode tgemvram=$vram_mb" \
 		</dev/null
 }
 
