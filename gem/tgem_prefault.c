@@ -20,7 +20,10 @@
  * The window is then cut so it never passes the end of the VMA, the end of
  * the BO, or the next PMD boundary. The last cut keeps a PTE batch inside
  * one page table, which the batch fills under a single page-table lock, and
- * away from a neighbouring range that a huge PMD may already map.
+ * away from a neighbouring range that a huge PMD may already map. So a
+ * sequential window is at most 512 pages whatever the parameter says:
+ * streaming access takes one fault per 2 MiB, the same count as huge PMDs,
+ * and no single fault holds a page-table lock for longer than one table.
  *
  * The batch also stops at the first page that is already mapped (see "CPU
  * faults"): the pages after it were most likely mapped by an earlier batch,

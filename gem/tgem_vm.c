@@ -76,7 +76,7 @@ MODULE_PARM_DESC(prefault_pages,
 static unsigned int tgem_prefault_seq = 512;
 module_param_named(prefault_seq_pages, tgem_prefault_seq, uint, 0644);
 MODULE_PARM_DESC(prefault_seq_pages,
-		 "Pages a CPU fault maps under MADV_SEQUENTIAL (default 512)");
+		 "Pages a CPU fault maps under MADV_SEQUENTIAL (default 512, at most one page table)");
 
 /* Page of the BO that @addr maps in @vma. */
 static pgoff_t tgem_vm_bo_pgoff(struct vm_area_struct *vma,

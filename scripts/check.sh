@@ -38,6 +38,17 @@ python3 "$TGEM_TOP/scripts/parse-results.py" "$console" "$KSRC" 2> "$TGEM_OUT/pa
 	grep -v '^tgem-vm:' | tee -a "$results" || true
 grep '^# ' "$TGEM_OUT/parse.log" || true
 
+# A second, short boot with no VRAM device: the system-memory-only device.
+console=$TGEM_OUT/console-novram.log
+if TGEM_VRAM_MB=0 "$TGEM_TOP/scripts/vm-run.sh" novram "$TGEM_OUT/initramfs.cpio.gz" "$console"; then
+	echo "ok - novram: guest ran to the end" | tee -a "$results"
+else
+	echo "not ok - novram: guest ran to the end (see $console)" | tee -a "$results"
+fi
+python3 "$TGEM_TOP/scripts/parse-results.py" --novram "$console" "$KSRC" 2> "$TGEM_OUT/parse-novram.log" |
+	grep -v '^tgem-vm:' | tee -a "$results" || true
+grep '^# ' "$TGEM_OUT/parse-novram.log" || true
+
 passed=$(grep -c '^ok ' "$results" || true)
 failed=$(grep -c '^not ok ' "$results" || true)
 echo "# took $((SECONDS - start)) s; console log: $console"

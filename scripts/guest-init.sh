@@ -66,6 +66,17 @@ bench)
 	rmmod vgem
 	rmmod tgem
 	;;
+novram)
+	# A VM with no ivshmem device: tgem must fall back to system memory.
+	check "modprobe tgem" modprobe tgem
+	check "tgem registers a render node" render_node_named tgem
+	check "tgem fell back to its platform device" \
+		sh -c 'ls -d /sys/bus/platform/drivers/tgem/tgem >/dev/null 2>&1'
+	echo "TGEM-UAPI-BEGIN tgem_uapi_test"
+	/bin/tgem_uapi_test
+	echo "TGEM-UAPI-END tgem_uapi_test rc=$?"
+	check "rmmod tgem" rmmod tgem
+	;;
 check)
 	check "modprobe tgem" modprobe tgem
 	check "tgem registers a render node" render_node_named tgem
