@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 		*(double *)((char *)&med + bench_keys[k].offset) =
 			median(runs, nruns, bench_keys[k].offset);
 
-	printf("\nmedian of %d run%s, %u MiB (ratio = tgem MiB/s / memcpy MiB/s):\n\n",
+	printf("\nmedian of %d run%s, %u MiB (each column its own median;\n"
+	       "ratio: the median of the per-run ratios):\n\n",
 	       nruns, nruns == 1 ? "" : "s", mib);
 	printf("| direction   | tgem MiB/s | memcpy MiB/s | ratio |\n");
 	printf("|-------------|-----------:|-------------:|------:|\n");
