@@ -18,6 +18,7 @@
  * next VRAM-only allocation fail.
  */
 
+#include <linux/dma-resv.h>
 #include <linux/list_sort.h>
 #include <linux/slab.h>
 
@@ -210,6 +211,26 @@ static void tgem_vram_mgr_fini(struct drm_device *drm, void *arg)
 	mutex_destroy(&mgr->lock);
 }
 
+/*
+ * Teach lockdep at once that the manager's lock nests inside a BO's
+ * dma_resv, so an inversion is reported even if the order it breaks has
+ * not happened yet in this boot.
+ */
+static void tgem_vram_mgr_prime_lockdep(struct tgem_vram_mgr *mgr)
+{
+	struct dma_resv resv;
+
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		return;
+
+	dma_resv_init(&resv);
+	dma_resv_lock(&resv, NULL);
+	mutex_lock(&mgr->lock);
+	mutex_unlock(&mgr->lock);
+	dma_resv_unlock(&resv);
+	dma_resv_fini(&resv);
+}
+
 /**
  * tgem_vram_mgr_init() - Create the VRAM manager of a device
  * @tdev: the device, whose TTM device is initialised
@@ -229,6 +250,7 @@ int tgem_vram_mgr_init(struct tgem_device *tdev, u64 size)
 	if (ret)
 		return ret;
 	mutex_init(&mgr->lock);
+	tgem_vram_mgr_prime_lockdep(mgr);
 
 	mgr->manager.func = &tgem_vram_mgr_func;
 	ttm_resource_manager_init(&mgr->manager, &tdev->ttm, size);
