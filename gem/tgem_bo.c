@@ -94,10 +94,12 @@ static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 
 	dma_resv_assert_held(obj->resv);
 
-	/* An importer gets system pages: move a VRAM BO out first. */
+	/* An importer gets system pages: a VRAM-only BO has none to give. */
+	if (!(gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM))
+		return -EINVAL;
+
+	/* Move a VRAM BO out first. */
 	if (tbo->resource && tbo->resource->mem_type != TTM_PL_SYSTEM) {
-		if (!(gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM))
-			return -EINVAL;
 		ret = ttm_bo_validate(tbo, &tgem_bo_sys_placement, &ctx);
 		if (ret)
 			return ret;

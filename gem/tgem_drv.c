@@ -23,6 +23,8 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -194,6 +196,12 @@ static void tgem_pci_remove(struct pci_dev *pdev)
 	struct tgem_device *tdev = pci_get_drvdata(pdev);
 
 	drm_dev_unplug(&tdev->drm);
+	/*
+	 * Userspace may still map BOs in VRAM, and the BAR is released once
+	 * we return: zap every CPU mapping, so the next access faults and
+	 * gets TTM's dummy page instead of the BAR.
+	 */
+	unmap_mapping_range(tdev->drm.anon_inode->i_mapping, 0, 0, 1);
 	atomic_dec(&tgem_pci_bound);
 }
 

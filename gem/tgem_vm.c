@@ -37,7 +37,8 @@
  * PMD-aligned addresses, tgem's get_unmapped_area aligns a mapping's
  * start to the BO offset it maps, as thp_get_unmapped_area() does for
  * files. The cache mode of the PMD comes from the BAR's PAT memtype
- * (write-combined), the same as the PTEs.
+ * (write-combined), the same as the PTEs; without PAT there are no huge
+ * mappings.
  *
  * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
  * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
@@ -48,6 +49,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/pfn_t.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
@@ -195,10 +197,9 @@ static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
 		if (!tbo->ttm)
 			return VM_FAULT_SIGBUS;
 		err = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
-		if (err)
-			return err == -ENOMEM ? VM_FAULT_OOM :
-			       err == -ERESTARTSYS || err == -EINTR ?
-			       VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+		if (err)	/* as TTM does: retry on a signal, else SIGBUS */
+			return err == -ERESTARTSYS || err == -EINTR ||
+			       err == -EAGAIN ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
 	}
 	b.prot = ttm_io_prot(tbo, tbo->resource, vma->vm_page_prot);
 
@@ -272,9 +273,15 @@ static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 	unsigned long haddr = vmf->address & PMD_MASK;
 	vm_fault_t ret = VM_FAULT_FALLBACK;
 	unsigned long pfn;
+	pmd_t pmd;
 	int idx;
 
-	if (order != PMD_ORDER ||
+	/*
+	 * The PMD takes its cache mode from the BAR's PAT memtype, not from
+	 * ttm_io_prot(): without PAT it would map write-combined VRAM
+	 * write-back, so leave that to the PTE path.
+	 */
+	if (order != PMD_ORDER || !arch_can_pci_mmap_wc() ||
 	    (vma->vm_flags & VM_RAND_READ) ||
 	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
@@ -286,6 +293,15 @@ static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 	if (!dma_resv_trylock(tbo->base.resv))
 		return VM_FAULT_FALLBACK;
 
+	/*
+	 * The core saw an empty PMD before we had the lock; a PTE batch may
+	 * have put a page table there since. Tables and leaves are only ever
+	 * installed under the dma_resv we now hold, so this is stable.
+	 */
+	pmd = pmdp_get_lockless(vmf->pmd);
+	if (!pmd_none(pmd) && !pmd_leaf(pmd))
+		goto out_unlock;
+
 	if (!dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_KERNEL) ||
 	    !drm_dev_enter(tbo->base.dev, &idx))
 		goto out_unlock;
@@ -296,7 +312,8 @@ static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 					 vmf->flags & FAULT_FLAG_WRITE);
 		if (ret == VM_FAULT_NOPAGE) {
 			atomic64_inc(&tdev->fault.pmd_faults);
-			atomic64_inc(&tdev->fault.pmds);
+			if (pmd_none(pmd))
+				atomic64_inc(&tdev->fault.pmds);
 		}
 	}
 	drm_dev_exit(idx);

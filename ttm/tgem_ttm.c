@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
@@ -178,9 +179,13 @@ static int tgem_ttm_access_memory(struct ttm_buffer_object *bo,
 				  unsigned long offset, void *buf, int len,
 				  int write)
 {
-	int ret;
+	int idx, ret;
 
+	/* After an unplug the BAR may be gone: no more access through it. */
+	if (!drm_dev_enter(bo->base.dev, &idx))
+		return -ENODEV;
 	ret = tgem_bo_access_locked(ttm_to_tgem_bo(bo), offset, buf, len, write);
+	drm_dev_exit(idx);
 	return ret ?: len;
 }
 

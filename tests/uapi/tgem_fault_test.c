@@ -591,6 +591,59 @@ TEST_F(fault, access_races_with_eviction)
 	tgem_gem_close(self->fd, h);
 }
 
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -errno;
+}
+
+/*
+ * Unbinding the device while userspace still maps a VRAM BO must not
+ * leave the mapping pointing at the released BAR: the driver zaps it, the
+ * next access gets TTM's dummy page, and ptrace access fails cleanly. The
+ * device is bound again afterwards, with a new render node.
+ */
+TEST_F(fault, unbind_while_mapped)
+{
+	char dev[64] = "", path[128], buf[16];
+	size_t size = 4u << 20;
+	volatile uint8_t *p;
+	glob_t g;
+	uint32_t h;
+	int mem;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	if (glob("/sys/bus/pci/drivers/tgem/0000:*", 0, NULL, &g) || g.gl_pathc != 1)
+		SKIP(return, "tgem is not bound to exactly one PCI device");
+	snprintf(dev, sizeof(dev), "%s", strrchr(g.gl_pathv[0], '/') + 1);
+	globfree(&g);
+
+	h = create(_metadata, self->fd, size, PLACE_VRAM, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, size);
+	memset((void *)p, 0x77, size);
+
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/tgem/unbind", dev));
+	/* Zapped: this refaults onto TTM's zeroed dummy page, not the BAR. */
+	EXPECT_EQ(0, p[4096]);
+	EXPECT_EQ(0, p[size - 1]);
+	mem = open("/proc/self/mem", O_RDONLY);
+	ASSERT_LE(0, mem);
+	EXPECT_EQ(-1, pread(mem, buf, sizeof(buf), (off_t)(uintptr_t)p));
+	close(mem);
+	EXPECT_EQ(-ENODEV, tgem_bo_mmap_offset(self->fd, h, &(uint64_t){ 0 }));
+
+	munmap((void *)p, size);
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/tgem/bind");
+	ASSERT_EQ(0, sysfs_write(path, dev));
+}
+
 int main(int argc, char **argv)
 {
 	glob_t g;

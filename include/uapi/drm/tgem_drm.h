@@ -175,8 +175,9 @@ struct drm_tgem_query_config {
  * pointing at it. A @size smaller than needed gives ``EINVAL``; a larger
  * one is accepted and @size is set to the number of bytes written. An
  * unknown @query gives ``EINVAL`` even with @size 0; a @data the kernel
- * cannot write gives ``EFAULT``. The kernel zeroes every pad and reserved
- * field of the answer.
+ * cannot write gives ``EFAULT``, and then what the buffer holds is
+ * undefined. The kernel zeroes every pad and reserved field of the
+ * answer.
  *
  * @query is one of:
  *
@@ -207,9 +208,10 @@ struct drm_tgem_device_query {
  * is always preferred over system memory:
  *
  *  - %DRM_TGEM_PLACEMENT_SYSTEM alone: system memory only;
- *  - %DRM_TGEM_PLACEMENT_VRAM alone: VRAM only, never evicted. When VRAM is
- *    full, creating the BO fails with ``ENOMEM`` (TTM's errno for a full
- *    region) and a CPU fault that cannot place it raises ``SIGBUS``;
+ *  - %DRM_TGEM_PLACEMENT_VRAM alone: VRAM only, never evicted by memory
+ *    pressure. When VRAM is full, creating the BO fails with ``ENOMEM``
+ *    (TTM's errno for a full region). Another device cannot attach it
+ *    through PRIME, since importers get system pages;
  *  - both: VRAM preferred, evicted to system memory under pressure.
  *
  * @flags:
