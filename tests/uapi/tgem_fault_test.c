@@ -591,6 +591,64 @@ TEST_F(fault, access_races_with_eviction)
 	tgem_gem_close(self->fd, h);
 }
 
+struct toucher {
+	volatile uint8_t *p;
+	size_t pages;
+	unsigned int start, stride;
+	int write;
+};
+
+static void *touch_thread(void *arg)
+{
+	struct toucher *t = arg;
+	size_t i, pg;
+
+	for (i = 0; i < t->pages; i++) {
+		pg = (t->start + i * t->stride) % t->pages;
+		if (t->write)
+			t->p[pg * 4096] = (uint8_t)pg;
+		else
+			(void)t->p[pg * 4096];
+	}
+	return NULL;
+}
+
+/*
+ * Several threads take first faults on the same 2 MiB ranges at once,
+ * some reading and some writing, so huge and PTE faults race for the same
+ * PMDs. Every page must end up mapped to the right bytes, and the kernel
+ * must not warn (the splat scan checks that).
+ */
+TEST_F(fault, concurrent_first_touch)
+{
+	struct toucher t[4];
+	pthread_t th[4];
+	size_t size = 16u << 20, pages = size / 4096, i;
+	uint8_t *p;
+	uint32_t h;
+	int k;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	h = create(_metadata, self->fd, size, PLACE_VRAM, FLAG_CONTIG);
+	p = map(_metadata, self->fd, h, size);
+
+	for (k = 0; k < 4; k++) {
+		t[k] = (struct toucher){ .p = p, .pages = pages, .start = k * 97,
+					 .stride = k & 1 ? 1 : 513, .write = k == 0 };
+		ASSERT_EQ(0, pthread_create(&th[k], NULL, touch_thread, &t[k]));
+	}
+	for (k = 0; k < 4; k++)
+		pthread_join(th[k], NULL);
+
+	for (i = 0; i < pages; i++)
+		if (p[i * 4096] != (uint8_t)i)
+			break;
+	EXPECT_EQ(pages, i) TH_LOG("page %zu holds %u", i, p[i * 4096]);
+	munmap(p, size);
+	tgem_gem_close(self->fd, h);
+}
+
 static int sysfs_write(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
