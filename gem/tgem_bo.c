@@ -77,15 +77,6 @@ static void tgem_bo_gem_free(struct drm_gem_object *obj)
 	ttm_bo_put(&gem_to_tgem_bo(obj)->ttm);
 }
 
-static const struct ttm_place tgem_bo_sys_place = {
-	.mem_type = TTM_PL_SYSTEM,
-};
-
-static struct ttm_placement tgem_bo_sys_placement = {
-	.num_placement = 1,
-	.placement = &tgem_bo_sys_place,
-};
-
 static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 {
 	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
@@ -100,7 +91,9 @@ static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 
 	/* Move a VRAM BO out first. */
 	if (tbo->resource && tbo->resource->mem_type != TTM_PL_SYSTEM) {
-		ret = ttm_bo_validate(tbo, &tgem_bo_sys_placement, &ctx);
+		struct ttm_placement sys = { 1, &tgem_sys_place };
+
+		ret = ttm_bo_validate(tbo, &sys, &ctx);
 		if (ret)
 			return ret;
 	}
@@ -309,18 +302,20 @@ int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
 	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_placement placement = { .num_placement = 1 };
-	struct ttm_place place = {};
+	struct ttm_place place;
 	int ret;
 
 	if (region > 1 || !(bo->uapi_placement & BIT(region)))
 		return -EINVAL;
 
-	place.mem_type = region ? TTM_PL_VRAM : TTM_PL_SYSTEM;
+	/* The creation rule, for this one region (CONTIGUOUS is VRAM's). */
+	ret = tgem_placement_from_uapi(BIT(region), region ? bo->uapi_flags : 0,
+				       tgem_device_has_vram(tdev), &place);
+	if (WARN_ON_ONCE(ret != 1))
+		return -EINVAL;
 	/* No eviction can make room for it; see tgem_bo_create(). */
 	if (bo->ttm.base.size > tgem_bo_region_size(tdev, place.mem_type))
 		return -ENOMEM;
-	if (region && (bo->uapi_flags & DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS))
-		place.flags |= TTM_PL_FLAG_CONTIGUOUS;
 	placement.placement = &place;
 
 	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);

@@ -97,11 +97,12 @@ struct tgem_vm_batch {
 	pgprot_t prot;
 	pgoff_t pgoff;
 	unsigned int done;
+	bool vram;
 };
 
 static unsigned long tgem_vm_batch_pfn(struct tgem_vm_batch *b)
 {
-	if (b->tbo->resource->mem_type == TTM_PL_VRAM)
+	if (b->vram)
 		return (b->tdev->vram.base +
 			tgem_vram_cursor_offset(&b->cur, b->pgoff)) >> PAGE_SHIFT;
 
@@ -190,7 +191,8 @@ static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
 	if (tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource))
 		return VM_FAULT_SIGBUS;
 
-	if (tbo->resource->mem_type == TTM_PL_VRAM) {
+	b.vram = tbo->resource->mem_type == TTM_PL_VRAM;
+	if (b.vram) {
 		tgem_vram_cursor_init(&b.cur, &tdev->vram.mgr.mm,
 				      &to_tgem_vram_resource(tbo->resource)->blocks);
 	} else {

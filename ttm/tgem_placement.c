@@ -49,6 +49,14 @@
 #define TGEM_PLACEMENT_ALL (DRM_TGEM_PLACEMENT_SYSTEM | DRM_TGEM_PLACEMENT_VRAM)
 #define TGEM_CREATE_FLAGS_ALL DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS
 
+/*
+ * System memory alone: where VRAM BOs are evicted to and where a BO goes
+ * before another device attaches it.
+ */
+const struct ttm_place tgem_sys_place = {
+	.mem_type = TTM_PL_SYSTEM,
+};
+
 /**
  * tgem_placement_from_uapi() - Turn a uAPI placement into TTM places
  * @mask: mask of %DRM_TGEM_PLACEMENT_* bits

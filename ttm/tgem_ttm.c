@@ -43,9 +43,9 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
-#include "ttm/tgem_iter.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_move.h"
+#include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
 #include "ttm/tgem_vram_mgr.h"
 
@@ -93,10 +93,6 @@ static void tgem_ttm_tt_destroy(struct ttm_device *bdev, struct ttm_tt *tt)
 	ttm_tt_fini(tt);
 	kfree(tt);
 }
-
-static const struct ttm_place tgem_sys_place = {
-	.mem_type = TTM_PL_SYSTEM,
-};
 
 static void tgem_ttm_evict_flags(struct ttm_buffer_object *bo,
 				 struct ttm_placement *placement)
@@ -155,24 +151,16 @@ int tgem_ttm_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem)
 	case TTM_PL_VRAM:
 		mem->bus.is_iomem = true;
 		mem->bus.caching = ttm_write_combined;
-		/* Only meaningful when contiguous; io_mem_pfn covers the rest. */
+		/*
+		 * Only meaningful when contiguous. tgem maps VRAM itself, page
+		 * by page through the buddy blocks (CPU faults, short-term
+		 * mappings), never through TTM's linear bus.offset helpers.
+		 */
 		mem->bus.offset = tdev->vram.base + ((u64)mem->start << PAGE_SHIFT);
 		return 0;
 	default:
 		return -EINVAL;
 	}
-}
-
-static unsigned long tgem_ttm_io_mem_pfn(struct ttm_buffer_object *bo,
-					 unsigned long page_offset)
-{
-	struct tgem_device *tdev = ttm_to_tgem_device(bo->bdev);
-	struct tgem_vram_resource *vres = to_tgem_vram_resource(bo->resource);
-	struct tgem_vram_cursor cur;
-
-	tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm, &vres->blocks);
-	return (tdev->vram.base + tgem_vram_cursor_offset(&cur, page_offset)) >>
-	       PAGE_SHIFT;
 }
 
 static int tgem_ttm_access_memory(struct ttm_buffer_object *bo,
@@ -198,7 +186,6 @@ static const struct ttm_device_funcs tgem_ttm_funcs = {
 	.evict_flags = tgem_ttm_evict_flags,
 	.move = tgem_move,
 	.io_mem_reserve = tgem_ttm_io_mem_reserve,
-	.io_mem_pfn = tgem_ttm_io_mem_pfn,
 	.access_memory = tgem_ttm_access_memory,
 };
 
