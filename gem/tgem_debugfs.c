@@ -509,11 +509,27 @@ static u64 tgem_bench_ratio_milli(u64 tgem_ns, u64 base_ns)
 	return div64_u64(base_ns * 1000, max_t(u64, tgem_ns, 1));
 }
 
+/* "<name>_ns" and "<name>_mibps" for @size bytes in @ns. */
+static void tgem_bench_show_time(struct seq_file *m, const char *name,
+				 u64 size, u64 ns)
+{
+	seq_printf(m, "%s_ns %llu\n", name, ns);
+	seq_printf(m, "%s_mibps %llu\n", name, tgem_bench_mibps(size, ns));
+}
+
+/* tgem's MiB/s over the baseline's, with three decimals. */
+static void tgem_bench_show_ratio(struct seq_file *m, const char *name,
+				  u64 tgem_ns, u64 base_ns)
+{
+	u64 ratio = tgem_bench_ratio_milli(tgem_ns, base_ns);
+
+	seq_printf(m, "%s %llu.%03llu\n", name, ratio / 1000, ratio % 1000);
+}
+
 static int tgem_bench_move_show(struct seq_file *m, void *data)
 {
 	struct tgem_debugfs *dbg = m->private;
 	struct tgem_bench_move_result r;
-	u64 ratio;
 	bool valid;
 	int ret;
 
@@ -527,30 +543,18 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 		return 0;
 
 	seq_printf(m, "size_mib %llu\n", r.size >> 20);
-	seq_printf(m, "tgem_sys_to_vram_ns %llu\n", r.tgem_to_vram_ns);
-	seq_printf(m, "tgem_sys_to_vram_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.tgem_to_vram_ns));
-	seq_printf(m, "tgem_vram_to_sys_ns %llu\n", r.tgem_to_sys_ns);
-	seq_printf(m, "tgem_vram_to_sys_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.tgem_to_sys_ns));
-	seq_printf(m, "memcpy_toio_ns %llu\n", r.memcpy_toio_ns);
-	seq_printf(m, "memcpy_toio_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.memcpy_toio_ns));
-	seq_printf(m, "memcpy_fromio_ns %llu\n", r.memcpy_fromio_ns);
-	seq_printf(m, "memcpy_fromio_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.memcpy_fromio_ns));
-	ratio = tgem_bench_ratio_milli(r.tgem_to_vram_ns, r.memcpy_toio_ns);
-	seq_printf(m, "ratio_sys_to_vram %llu.%03llu\n", ratio / 1000, ratio % 1000);
-	ratio = tgem_bench_ratio_milli(r.tgem_to_sys_ns, r.memcpy_fromio_ns);
-	seq_printf(m, "ratio_vram_to_sys %llu.%03llu\n", ratio / 1000, ratio % 1000);
-	seq_printf(m, "iter_sys_to_vram_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.iter_to_vram_ns));
-	seq_printf(m, "iter_vram_to_sys_mibps %llu\n",
-		   tgem_bench_mibps(r.size, r.iter_to_sys_ns));
-	ratio = tgem_bench_ratio_milli(r.iter_to_vram_ns, r.memcpy_toio_ns);
-	seq_printf(m, "ratio_iter_sys_to_vram %llu.%03llu\n", ratio / 1000, ratio % 1000);
-	ratio = tgem_bench_ratio_milli(r.iter_to_sys_ns, r.memcpy_fromio_ns);
-	seq_printf(m, "ratio_iter_vram_to_sys %llu.%03llu\n", ratio / 1000, ratio % 1000);
+	tgem_bench_show_time(m, "tgem_sys_to_vram", r.size, r.tgem_to_vram_ns);
+	tgem_bench_show_time(m, "tgem_vram_to_sys", r.size, r.tgem_to_sys_ns);
+	tgem_bench_show_time(m, "memcpy_toio", r.size, r.memcpy_toio_ns);
+	tgem_bench_show_time(m, "memcpy_fromio", r.size, r.memcpy_fromio_ns);
+	tgem_bench_show_ratio(m, "ratio_sys_to_vram", r.tgem_to_vram_ns, r.memcpy_toio_ns);
+	tgem_bench_show_ratio(m, "ratio_vram_to_sys", r.tgem_to_sys_ns, r.memcpy_fromio_ns);
+	tgem_bench_show_time(m, "iter_sys_to_vram", r.size, r.iter_to_vram_ns);
+	tgem_bench_show_time(m, "iter_vram_to_sys", r.size, r.iter_to_sys_ns);
+	tgem_bench_show_ratio(m, "ratio_iter_sys_to_vram", r.iter_to_vram_ns,
+			      r.memcpy_toio_ns);
+	tgem_bench_show_ratio(m, "ratio_iter_vram_to_sys", r.iter_to_sys_ns,
+			      r.memcpy_fromio_ns);
 	seq_printf(m, "evict_bos %llu\n", r.evict_bos);
 	seq_printf(m, "evict_ns %llu\n", r.evict_ns);
 	seq_printf(m, "evict_ns_per_bo %llu\n",
