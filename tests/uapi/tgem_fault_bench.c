@@ -120,24 +120,6 @@ static int run_tgem(int fd, struct row *r, uint32_t placement, uint32_t flags,
 	return 0;
 }
 
-static int open_vgem_card(void)
-{
-	struct tgem_version v;
-	char node[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(node, sizeof(node), "/dev/dri/card%d", i);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!tgem_get_version(fd, &v) && !strcmp(v.name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 static int run_vgem(int fd, struct row *r)
 {
 	struct drm_mode_create_dumb create = {
@@ -187,7 +169,8 @@ int main(void)
 		fprintf(stderr, "tgem_fault_bench: no tgem device\n");
 		return 1;
 	}
-	vgem = open_vgem_card();
+	/* vgem's dumb buffers are only on its primary node. */
+	vgem = tgem_open_node("/dev/dri/card", 0, 15, "vgem", NULL, 0);
 
 	for (i = 0; i < RUNS && !ret; i++) {
 		ret = run_anon(&rows[0]);

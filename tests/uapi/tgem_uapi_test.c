@@ -773,25 +773,6 @@ TEST_F(uapi, prime_share_between_files)
 	ASSERT_EQ(0, close(b));
 }
 
-/* Another driver's render node, by DRM_IOCTL_VERSION name; -1 if absent. */
-static int open_render_node_named(const char *name)
-{
-	struct tgem_version v;
-	char node[32];
-	int i, fd;
-
-	for (i = TGEM_RENDER_MIN; i <= TGEM_RENDER_MAX; i++) {
-		snprintf(node, sizeof(node), "/dev/dri/renderD%d", i);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!tgem_get_version(fd, &v) && !strcmp(v.name, name))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 /*
  * A real importer on another device (vgem) attaches to tgem's dma-buf:
  * that pins the BO, builds its sg_table and DMA-maps it. Exporting the
@@ -805,7 +786,8 @@ TEST_F(uapi, prime_export_to_other_device)
 	int vgem, dmabuf, again;
 	void *pa;
 
-	vgem = open_render_node_named("vgem");
+	vgem = tgem_open_node("/dev/dri/renderD", TGEM_RENDER_MIN,
+			      TGEM_RENDER_MAX, "vgem", NULL, 0);
 	if (vgem < 0)
 		SKIP(return, "vgem is not loaded");
 
@@ -1657,7 +1639,8 @@ TEST_F(uapi, prime_vram_export_to_other_device)
 	void *pa;
 
 	SKIP_WITHOUT_VRAM();
-	vgem = open_render_node_named("vgem");
+	vgem = tgem_open_node("/dev/dri/renderD", TGEM_RENDER_MIN,
+			      TGEM_RENDER_MAX, "vgem", NULL, 0);
 	if (vgem < 0)
 		SKIP(return, "vgem is not loaded");
 

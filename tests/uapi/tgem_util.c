@@ -59,35 +59,24 @@ int tgem_get_version(int fd, struct tgem_version *v)
 	return 0;
 }
 
-/* 1 if @fd is a tgem device, 0 if it is another DRM driver, -errno. */
-int tgem_is_tgem(int fd)
+/*
+ * Open the first node <prefix><n>, n in [first, last], whose driver is
+ * @name. Returns the fd, or -ENODEV. The node's path is copied to @path
+ * when it is not NULL.
+ */
+int tgem_open_node(const char *prefix, int first, int last, const char *name,
+		   char *path, size_t path_len)
 {
 	struct tgem_version v;
-	int ret;
-
-	ret = tgem_get_version(fd, &v);
-	if (ret)
-		return ret;
-
-	return strcmp(v.name, TGEM_DRIVER_NAME) == 0;
-}
-
-/*
- * Open the first render node whose driver is tgem. Other DRM drivers (vgem,
- * a real GPU) may own other nodes. Returns the fd, or -ENODEV. The node's
- * path is copied to @path when it is not NULL.
- */
-int tgem_open(char *path, size_t path_len)
-{
-	char node[32];
+	char node[64];
 	int i, fd;
 
-	for (i = TGEM_RENDER_MIN; i <= TGEM_RENDER_MAX; i++) {
-		snprintf(node, sizeof(node), "/dev/dri/renderD%d", i);
+	for (i = first; i <= last; i++) {
+		snprintf(node, sizeof(node), "%s%d", prefix, i);
 		fd = open(node, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (tgem_is_tgem(fd) == 1) {
+		if (!tgem_get_version(fd, &v) && !strcmp(v.name, name)) {
 			if (path)
 				snprintf(path, path_len, "%s", node);
 			return fd;
@@ -96,6 +85,16 @@ int tgem_open(char *path, size_t path_len)
 	}
 
 	return -ENODEV;
+}
+
+/*
+ * Open the first render node whose driver is tgem. Other DRM drivers (vgem,
+ * a real GPU) may own other nodes.
+ */
+int tgem_open(char *path, size_t path_len)
+{
+	return tgem_open_node("/dev/dri/renderD", TGEM_RENDER_MIN, TGEM_RENDER_MAX,
+			      TGEM_DRIVER_NAME, path, path_len);
 }
 
 /*

@@ -50,7 +50,8 @@ struct tgem_config {
 int tgem_ioctl(int fd, unsigned long request, void *arg);
 
 int tgem_get_version(int fd, struct tgem_version *v);
-int tgem_is_tgem(int fd);
+int tgem_open_node(const char *prefix, int first, int last, const char *name,
+		   char *path, size_t path_len);
 int tgem_open(char *path, size_t path_len);
 
 int tgem_query(int fd, uint32_t query, void **data, uint32_t *size);
