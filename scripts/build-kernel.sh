@@ -10,6 +10,9 @@ set -euo pipefail
 
 frag=$TGEM_TOP/scripts/kernel.config
 mkdir -p "$KBUILD"
+# One kernel build at a time, and never while a VM boots from it.
+exec 9>"$TGEM_CACHE/vm.lock"
+flock 9
 hash=$(cat "$frag" "$TGEM_TOP/Kconfig" | sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.tgem-config" 2>/dev/null)" != "$hash" ]; then
 	tgem_log "configuring the kernel (allnoconfig + scripts/kernel.config)"

@@ -51,6 +51,11 @@ if [ "${TGEM_KVM:-auto}" != 0 ] && [ -w /dev/kvm ]; then
 	[ "$(cat "$probe")" = yes ] && accel=(-accel kvm -cpu host)
 fi
 
+# One VM at a time on this machine, whichever checkout asks (two TCG
+# guests on two cores only thrash, and time out).
+exec 9>"$TGEM_CACHE/vm.lock"
+flock 9
+
 tgem_log "booting the VM (mode $mode, ${accel[1]}), console in $log"
 rm -f "$log"
 rc=0
