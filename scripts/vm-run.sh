@@ -21,6 +21,10 @@ limit=${4:-1500}
 kernel=$KBUILD/arch/x86/boot/bzImage
 
 vram_mb=${TGEM_VRAM_MB:-256}
+# Developer shortcuts (never set by make check): run only some suites.
+extra=
+[ -n "${TGEM_UAPI_ONLY:-}" ] && extra+=" tgemonly=$TGEM_UAPI_ONLY"
+[ -n "${TGEM_KUNIT_FILTER:-}" ] && extra+=" kunit.filter_glob=$TGEM_KUNIT_FILTER"
 vram=()
 [ "$vram_mb" -gt 0 ] && vram=(-object "memory-backend-ram,id=tgemvram,size=${vram_mb}M,prealloc=on"
 			      -device ivshmem-plain,memdev=tgemvram)
@@ -32,7 +36,7 @@ run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
 	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" "${prealloc[@]}" \
 		-smp 2 -m 2048 -display none -monitor none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode tgemvram=$vram_mb" \
+		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode tgemvram=$vram_mb$extra" \
 		</dev/null
 }
 
