@@ -25,6 +25,10 @@ results=$TGEM_OUT/results
 if [ -z "${TGEM_QUICK:-}" ]; then
 	tgem_log "static checks"
 	"$TGEM_TOP/scripts/static-checks.sh" | tee -a "$results"
+elif [ -n "${TGEM_DEV_OOT:-}" ]; then
+	# The static checks are what builds the out-of-tree modules.
+	"$TGEM_TOP/scripts/build-oot.sh" W=1 > "$TGEM_OUT/oot-build.log" 2>&1 ||
+		{ tail -30 "$TGEM_OUT/oot-build.log"; tgem_die "out-of-tree build failed"; }
 fi
 
 tgem_log "building the userspace programs"
