@@ -88,7 +88,7 @@ check)
 			sh -c 'ls -d /sys/bus/pci/drivers/tgem/0000:* >/dev/null 2>&1'
 	check "modprobe vgem" modprobe vgem
 
-	for suite in tgem_uapi_test tgem_fault_test; do
+	for suite in $(cat /etc/tgem-suites); do
 		# TGEM_UAPI_ONLY (a comma-separated list) is a developer shortcut.
 		case ",${only:-$suite}," in *",$suite,"*) ;; *) continue ;; esac
 		echo "TGEM-UAPI-BEGIN $suite"

@@ -26,7 +26,9 @@ if [ -n "${TGEM_DEV_OOT:-}" ]; then
 	install -m 0644 "$TGEM_OUT/oot/tests/tgem_test.ko" "$kmod/tests/tgem_test.ko"
 	depmod -b "$stage" "$(tgem_krelease)"
 fi
-for prog in tgem_uapi_test tgem_fault_test tgem_demo tgem_bench tgem_fault_bench; do
+suites=$(grep -v '^#' "$TGEM_TOP/tests/uapi/SUITES")
+echo "$suites" > "$stage/etc/tgem-suites"
+for prog in $suites tgem_demo tgem_bench tgem_fault_bench; do
 	install -m 0755 "$TGEM_OUT/uapi/$prog" "$stage/bin/$prog"
 done
 

@@ -17,6 +17,7 @@ such as make bench): prints them and exits 1 if there is any.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -44,7 +45,15 @@ def block(lines, begin, end):
     return (out, None) if inside else (None, None)
 
 
-SUITES = ("tgem_uapi_test", "tgem_fault_test")
+def read_suites():
+    """The userspace suites, from tests/uapi/SUITES."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "tests", "uapi", "SUITES")
+    with open(path) as f:
+        return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+
+SUITES = read_suites()
 
 
 def uapi_results(lines):
