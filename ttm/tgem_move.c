@@ -44,7 +44,10 @@
  *
  *  - fatal_signal_pending(): a killed process stops clearing a huge new
  *    BO, or evicting other clients' BOs for its allocation, within one
- *    chunk. The move fails with ``EINTR``;
+ *    chunk, and fails with ``EINTR``. The system pages that a move out
+ *    of VRAM needs are populated before the first chunk, in one go, by
+ *    TTM's pool, which does not stop for signals: an eviction of many BOs
+ *    stops at the next BO;
  *  - drm_dev_enter(): once the device is unplugged its BAR may already
  *    belong to someone else (a new instance of the device after a rebind,
  *    with its own allocator over the same memory), so the move fails with

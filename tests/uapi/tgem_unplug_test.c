@@ -10,9 +10,10 @@
  * new device's VRAM comes back through any of them.
  *
  * killed: a process killed in the middle of a long VRAM clear, or while its
- * allocation evicts another client's BO, dies within one chunk of the copy
- * instead of finishing it, and leaves the device as it was: the victim BO
- * keeps its data, no VRAM stays allocated, and the next create works.
+ * allocation evicts other clients' BOs, dies within one chunk of the clear
+ * or one eviction instead of finishing them, and leaves the device as it
+ * was: the victims keep their data, no VRAM stays allocated, and the next
+ * create works.
  * (kmemleak, which make check reads after the suites, sees the rest.)
  *
  * Needs root (sysfs bind/unbind) and a tgem device with VRAM; the unplug
@@ -44,6 +45,7 @@
 
 #define SZ_2M		(2ull << 20)
 #define SZ_128M		(128ull << 20)
+#define SZ_256M		(256ull << 20)
 #define PLACE_SYS	DRM_TGEM_PLACEMENT_SYSTEM
 #define PLACE_VRAM	DRM_TGEM_PLACEMENT_VRAM
 #define PLACE_BOTH	(PLACE_SYS | PLACE_VRAM)
@@ -372,7 +374,7 @@ static void expect_create_works(struct __test_metadata *_metadata, int fd,
  */
 TEST_F_TIMEOUT(killed, vram_clear, 600)
 {
-	uint64_t size = self->free < SZ_128M ? self->free : SZ_128M;
+	uint64_t size = self->free < SZ_256M ? self->free : SZ_256M;
 	uint64_t base = vram_used(_metadata, self->fd);
 	int64_t op_ns, dead_ns;
 	uint32_t h;
@@ -403,59 +405,76 @@ TEST_F_TIMEOUT(killed, vram_clear, 600)
 }
 
 /*
- * VRAM is full: a filler takes all but @size, a victim VRAM|SYSTEM BO of
- * another client the rest. A VRAM-only create of @size evicts the victim,
- * copying it out of VRAM, then clears. Killed a quarter of the way in, the
- * creator dies within a chunk, and the victim keeps every byte, wherever
- * the interrupted eviction left it.
+ * VRAM is full: a filler takes all but @size, and VICTIMS VRAM|SYSTEM BOs
+ * of another client the rest. A VRAM-only create of @size evicts every
+ * victim, one move each (a populate of system pages and a copy), then
+ * clears. Killed a quarter of the way in, the creator dies within about one
+ * victim's move instead of after all of them, and every victim keeps every
+ * byte, in VRAM or in system memory, wherever the interrupted eviction
+ * left it. (TTM populates a BO's system pages in one go, uninterruptibly,
+ * so many small victims rather than one big one.)
  */
+#define VICTIMS		32
+
 TEST_F_TIMEOUT(killed, eviction, 600)
 {
 	uint64_t size = self->free / 2 < SZ_128M / 2 ? self->free / 2 : SZ_128M / 2;
-	uint64_t base = vram_used(_metadata, self->fd), filler_size;
-	uint32_t filler = 0, victim, h;
+	uint64_t base = vram_used(_metadata, self->fd), filler_size, in_vram;
+	uint64_t victim_size;
+	uint32_t filler = 0, victim[VICTIMS], h;
 	int64_t op_ns, dead_ns;
-	void *p;
+	void *p[VICTIMS];
+	int i, n;
 
-	size &= ~(SZ_2M - 1);
-	if (size < 4 * SZ_2M)
-		SKIP(return, "less than 16 MiB of VRAM free");
-	filler_size = (self->free - size) & ~(SZ_2M - 1);
+	size &= ~(VICTIMS * SZ_2M / 4 - 1);
+	if (size < VICTIMS * SZ_2M / 4)
+		SKIP(return, "less than 32 MiB of VRAM free");
+	victim_size = size / VICTIMS;
+	filler_size = self->free - size;
 	if (filler_size)
 		filler = create(_metadata, self->fd, filler_size, PLACE_VRAM);
-	victim = create(_metadata, self->fd, size, PLACE_BOTH);
-	ASSERT_EQ(1, region_of(self->fd, victim));
-	p = map(_metadata, self->fd, victim, size);
-	tgem_fill(p, size, VICTIM_SEED);
+	for (i = 0; i < VICTIMS; i++) {
+		victim[i] = create(_metadata, self->fd, victim_size, PLACE_BOTH);
+		ASSERT_EQ(1, region_of(self->fd, victim[i]));
+		p[i] = map(_metadata, self->fd, victim[i], victim_size);
+		tgem_fill(p[i], victim_size, VICTIM_SEED + i);
+	}
 
-	/* How long the whole create takes: eviction copy plus clear. */
+	/* How long the whole create takes: the evictions plus the clear. */
 	op_ns = tgem_now_ns();
 	h = create(_metadata, self->fd, size, PLACE_VRAM);
 	op_ns = tgem_now_ns() - op_ns;
-	ASSERT_EQ(0, region_of(self->fd, victim)) TH_LOG("the victim was not evicted");
+	for (i = 0; i < VICTIMS; i++)
+		ASSERT_EQ(0, region_of(self->fd, victim[i])) TH_LOG("victim %d stayed", i);
 	ASSERT_EQ(0, tgem_gem_close(self->fd, h));
-	ASSERT_EQ(0, tgem_bo_migrate(self->fd, victim, 1));
-	EXPECT_EQ(-1, tgem_check(p, size, VICTIM_SEED));
+	for (i = 0; i < VICTIMS; i++) {
+		ASSERT_EQ(0, tgem_bo_migrate(self->fd, victim[i], 1));
+		EXPECT_EQ(-1, tgem_check(p[i], victim_size, VICTIM_SEED + i));
+	}
 	if (op_ns < 40 * 1000000)
 		SKIP(return, "evicting and clearing %llu MiB took only %lld ms",
 		     (unsigned long long)(size >> 20), (long long)(op_ns / 1000000));
 
 	dead_ns = kill_creator(_metadata, size, op_ns);
-	TH_LOG("evict + clear of %llu MiB: %lld ms; killed a quarter in, dead after %lld ms",
-	       (unsigned long long)(size >> 20), (long long)(op_ns / 1000000),
+	TH_LOG("evict %d BOs + clear, %llu MiB: %lld ms; killed a quarter in, dead after %lld ms",
+	       VICTIMS, (unsigned long long)(size >> 20), (long long)(op_ns / 1000000),
 	       (long long)(dead_ns / 1000000));
 	EXPECT_GT(op_ns / 2, dead_ns)
-		TH_LOG("SIGKILL waited for the eviction and clear to finish");
+		TH_LOG("SIGKILL waited for the evictions and the clear to finish");
 
-	/* The victim holds its data, in VRAM or in system memory. */
-	EXPECT_EQ(-1, tgem_check(p, size, VICTIM_SEED));
-	if (region_of(self->fd, victim) == 1)
-		expect_vram_used(_metadata, self->fd, base + filler_size + size);
-	else
-		expect_vram_used(_metadata, self->fd, base + filler_size);
+	/* Every victim holds its data, in VRAM or in system memory. */
+	for (i = 0, n = 0; i < VICTIMS; i++) {
+		EXPECT_EQ(-1, tgem_check(p[i], victim_size, VICTIM_SEED + i))
+			TH_LOG("victim %d lost its data", i);
+		n += region_of(self->fd, victim[i]) == 1;
+	}
+	in_vram = (uint64_t)n * victim_size;
+	expect_vram_used(_metadata, self->fd, base + filler_size + in_vram);
 
-	munmap(p, size);
-	EXPECT_EQ(0, tgem_gem_close(self->fd, victim));
+	for (i = 0; i < VICTIMS; i++) {
+		munmap(p[i], victim_size);
+		EXPECT_EQ(0, tgem_gem_close(self->fd, victim[i]));
+	}
 	if (filler)
 		EXPECT_EQ(0, tgem_gem_close(self->fd, filler));
 	expect_vram_used(_metadata, self->fd, base);
