@@ -15,7 +15,6 @@ obj-$(CONFIG_DRM_TGEM) += tgem.o
 
 tgem-y := \
 	gem/tgem_bo.o \
-	gem/tgem_debugfs.o \
 	gem/tgem_drv.o \
 	gem/tgem_ioctl.o \
 	gem/tgem_prefault.o \
@@ -28,6 +27,7 @@ tgem-y := \
 	ttm/tgem_vram_mgr.o
 
 obj-$(CONFIG_DRM_TGEM_KUNIT_TEST) += tests/
+obj-$(CONFIG_DRM_TGEM_BENCH) += tests/
 
 else
 # Not Kbuild: the developer entry points. See README.md.

@@ -33,6 +33,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_utils.h>
@@ -84,6 +85,10 @@ static int tgem_bo_gem_pin(struct drm_gem_object *obj)
 	int ret;
 
 	dma_resv_assert_held(obj->resv);
+
+	/* Unplugged: its VRAM is gone, so no importer gets its contents. */
+	if (drm_dev_is_unplugged(obj->dev))
+		return -ENODEV;
 
 	/* An importer gets system pages: a VRAM-only BO has none to give. */
 	if (!(gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM))

@@ -36,7 +36,6 @@
 #include <kunit/visibility.h>
 #include <uapi/drm/tgem_drm.h>
 
-#include "gem/tgem_debugfs.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_drv.h"
 #include "gem/tgem_ioctl.h"
@@ -70,7 +69,6 @@ static const struct drm_driver tgem_driver = {
 	.ioctls = tgem_ioctls,
 	.num_ioctls = ARRAY_SIZE(tgem_ioctls),
 	.fops = &tgem_fops,
-	.debugfs_init = tgem_debugfs_init,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
 	.date = DRIVER_DATE,

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # make bench: install, build, boot the VM, load tgem and run tgem_bench,
-# which runs the kernel's move benchmark (debugfs bench_move: tgem's move
-# path against plain memcpy_toio/memcpy_fromio, and the eviction of 1,000
-# small BOs) three times on 64 MiB and prints a table of the medians.
-# Fails if the benchmark fails or the kernel log shows a splat.
+# which drives the move benchmark module tgem_bench.ko (debugfs
+# tgem_bench/move: tgem's move path against plain memcpy_toio and
+# memcpy_fromio, and the eviction of 1,000 small BOs, on a tgem device of
+# the module's own, with tgem unbound from the ivshmem BAR for the run)
+# seven times on 64 MiB and prints a table of the medians; then the fault
+# benchmark, with tgem bound again. Fails if a benchmark fails or the
+# kernel log shows a splat.
 #
 # The VM runs the debug test kernel (KASAN, lockdep), under TCG unless KVM
 # works here: absolute MiB/s mean little, the tgem/memcpy ratios are the

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the test VM's initramfs: static busybox, scripts/guest-init.sh as
-# /init, the kernel's modules (tgem, tgem_test, vgem, TTM) and the static
-# userspace test programs.
+# /init, the kernel's modules (tgem, tgem_test, tgem_bench, vgem, TTM) and
+# the static userspace test programs.
 #
 # Usage: scripts/mkinitramfs.sh <output.cpio.gz>
 set -euo pipefail
@@ -24,6 +24,7 @@ if [ -n "${TGEM_DEV_OOT:-}" ]; then
 	kmod=$stage/lib/modules/$(tgem_krelease)/kernel/drivers/gpu/drm/tgem
 	install -m 0644 "$TGEM_OUT/oot/tgem.ko" "$kmod/tgem.ko"
 	install -m 0644 "$TGEM_OUT/oot/tests/tgem_test.ko" "$kmod/tests/tgem_test.ko"
+	install -m 0644 "$TGEM_OUT/oot/tests/tgem_bench.ko" "$kmod/tests/tgem_bench.ko"
 	depmod -b "$stage" "$(tgem_krelease)"
 fi
 suites=$(grep -v '^#' "$TGEM_TOP/tests/uapi/SUITES")

@@ -30,13 +30,35 @@
  *    (see the locking order).
  *  - The data is only as stable as the caller makes it: a BO that work is
  *    still writing to should be waited for first.
+ *  - Once the device is unplugged, mapping a page of VRAM fails with
+ *    ``ENODEV``: the BAR may already belong to a new instance of the
+ *    device. A VRAM mapping made before stays usable until it is undone,
+ *    because the device's removal waits for it (see below). Pages of
+ *    system memory can still be mapped.
+ *
+ * Unplug. tgem_bo_kunmap_local() is given the mapping alone, not the BO or
+ * the device, so it cannot leave an SRCU read section that
+ * tgem_bo_kmap_local_page_locked() entered with drm_dev_enter(). Instead a
+ * module-wide count of VRAM mappings is raised before the unplug check and
+ * dropped at unmap; after drm_dev_unplug(), the devm action that
+ * tgem_kmap_init() registers waits for the count to reach zero, before the
+ * BAR is released. drm_dev_unplug() orders its store to
+ * &drm_device.unplugged before that wait (synchronize_srcu() is a full
+ * barrier), and a mapping orders its increment before its check, so a
+ * mapping either sees the unplug and fails, or is waited for. The count is
+ * shared by every tgem device, so a removal may also wait for another
+ * device's mappings; they are short-term by contract.
  */
 
+#include <linux/atomic.h>
+#include <linux/device.h>
 #include <linux/highmem.h>
 #include <linux/io-mapping.h>
 #include <linux/lockdep.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_cache.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
@@ -48,6 +70,53 @@
 #include "ttm/tgem_iter.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
+
+/* VRAM pages mapped by tgem_bo_kmap_local_page_locked(), all devices. */
+static atomic_t tgem_kmap_vram_maps = ATOMIC_INIT(0);
+
+static void tgem_kmap_vram_put(void)
+{
+	if (atomic_dec_and_test(&tgem_kmap_vram_maps))
+		wake_up_var(&tgem_kmap_vram_maps);
+}
+
+/*
+ * Count a VRAM mapping, unless the device is unplugged. The increment is
+ * ordered before the check; see "Unplug" above.
+ */
+static bool tgem_kmap_vram_get(struct tgem_device *tdev)
+{
+	atomic_inc(&tgem_kmap_vram_maps);
+	/* Pairs with the full barrier of synchronize_srcu() in the unplug. */
+	smp_mb__after_atomic();
+	if (drm_dev_is_unplugged(&tdev->drm)) {
+		tgem_kmap_vram_put();
+		return false;
+	}
+	return true;
+}
+
+static void tgem_kmap_unplug_wait(void *data)
+{
+	wait_var_event(&tgem_kmap_vram_maps, !atomic_read(&tgem_kmap_vram_maps));
+}
+
+/**
+ * tgem_kmap_init() - Make a device's removal wait for its VRAM mappings
+ * @tdev: a device with VRAM, whose &drm_device.dev is its parent
+ *
+ * Registers a devm action on the parent device. It runs after the
+ * driver's remove() has unplugged @tdev and before the BAR region, which
+ * was requested earlier, is released: it waits until no short-term VRAM
+ * mapping is left.
+ *
+ * Context: Process context, while probing @tdev; may sleep.
+ * Return: 0, or -ENOMEM (and nothing registered).
+ */
+int tgem_kmap_init(struct tgem_device *tdev)
+{
+	return devm_add_action(tdev->drm.dev, tgem_kmap_unplug_wait, NULL);
+}
 
 /**
  * tgem_bo_held() - Whether the current task holds a BO's dma_resv
@@ -82,7 +151,8 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_held);
  * Context: Process context, @bo's dma_resv held; may sleep before it maps.
  * Return: 0 with @map set; -EINVAL for a page past the end or a BO with no
  * backing; -EPERM (and a warning) if the caller does not hold the lock;
- * -ENOMEM or -ERESTARTSYS from populating.
+ * -ENODEV for a page of VRAM once the device is unplugged; -ENOMEM or
+ * -ERESTARTSYS from populating.
  */
 int tgem_bo_kmap_local_page_locked(struct tgem_bo *bo, pgoff_t pgoff,
 				   struct iosys_map *map)
@@ -109,6 +179,8 @@ int tgem_bo_kmap_local_page_locked(struct tgem_bo *bo, pgoff_t pgoff,
 		iosys_map_set_vaddr(map, kmap_local_page(tbo->ttm->pages[pgoff]));
 		return 0;
 	case TTM_PL_VRAM:
+		if (!tgem_kmap_vram_get(tdev))
+			return -ENODEV;
 		tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm,
 				      &to_tgem_vram_resource(tbo->resource)->blocks);
 		offset = tgem_vram_cursor_offset(&cur, pgoff);
@@ -126,14 +198,16 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kmap_local_page_locked);
  * @map: the mapping it returned
  *
  * Context: The context that made the mapping, in LIFO order with any
- * other local mapping it holds.
+ * other local mapping it holds; still holding the BO's dma_resv.
  */
 void tgem_bo_kunmap_local(struct iosys_map *map)
 {
-	if (map->is_iomem)
+	if (map->is_iomem) {
 		io_mapping_unmap_local(map->vaddr_iomem);
-	else
+		tgem_kmap_vram_put();
+	} else {
 		kunmap_local(map->vaddr);
+	}
 	iosys_map_clear(map);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kunmap_local);

@@ -256,6 +256,11 @@ int tgem_ttm_vram_init(struct tgem_device *tdev, resource_size_t base,
 	if (ret)
 		return ret;
 
+	/* Removal waits for short-term VRAM mappings before the BAR goes. */
+	ret = tgem_kmap_init(tdev);
+	if (ret)
+		return ret;
+
 	ret = tgem_vram_mgr_init(tdev, size);
 	if (ret)
 		return ret;

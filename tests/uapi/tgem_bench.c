@@ -2,24 +2,25 @@
 /*
  * tgem_bench.c - run tgem's move benchmark and print a table
  *
- * The benchmark runs in the kernel (gem/tgem_debugfs.c, "debugfs and the
- * move benchmark"): it times tgem's move path from system memory to VRAM
- * and back against plain memcpy_toio()/memcpy_fromio() copies of the same
- * size, and the eviction of 1,000 one-page BOs. This program finds the
- * tgem device's debugfs directory (/sys/kernel/debug/dri/<minor>/ whose
- * "name" file says tgem), writes the size to its bench_move file once per
- * run, reads the "key value" results back after each run, and prints
- * every run and then the median of each figure.
+ * The benchmark runs in the kernel, in the test-only module tgem_bench.ko
+ * (tests/tgem_bench.c, "The move benchmark"): on a tgem device of its own,
+ * it times tgem's move path from system memory to VRAM and back against
+ * plain memcpy_toio()/memcpy_fromio() copies of the same size, and the
+ * eviction of 1,000 one-page BOs. This program writes the size to
+ * /sys/kernel/debug/tgem_bench/move once per run, reads the "key value"
+ * results back after each run, and prints every run and then the median of
+ * each figure.
  *
  * Usage: tgem_bench [MiB [runs]]      (default: 64 MiB, 3 runs)
  *
- * Needs root and a mounted debugfs. Exits 0 on success, 1 on any failure,
- * including an eviction that did not make exactly one move per BO.
+ * Needs root, a mounted debugfs, the tgem_bench module loaded, and the
+ * ivshmem device free of drivers (unbind tgem from it first; the module
+ * never touches a device someone else uses). Exits 0 on success, 1 on any
+ * failure, including an eviction that did not make exactly one move per
+ * BO.
  */
 
 #define _GNU_SOURCE
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -30,11 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DRI_DEBUGFS	"/sys/kernel/debug/dri"
-#define BENCH_FILE	"bench_move"
+#define BENCH_FILE	"/sys/kernel/debug/tgem_bench/move"
 #define MAX_RUNS	99
-#define DIR_LEN		320	/* DRI_DEBUGFS "/" a file name of 255 bytes */
-#define PATH_LEN	384	/* DIR_LEN plus "/" one of our file names */
 
 /* One run's results, as the kernel reports them. */
 struct bench_run {
@@ -92,65 +90,6 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-/* 1 if dri/<minor>/name names the tgem driver. */
-static int is_tgem_dir(const char dir[DIR_LEN])
-{
-	char path[PATH_LEN], buf[64] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/name", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%63s", buf) != 1)
-		buf[0] = 0;
-	fclose(f);
-	return !strcmp(buf, "tgem");
-}
-
-/*
- * The lowest minor whose directory is tgem's. Every minor of a device
- * links to the same directory, and only the primary minor's has driver
- * files, so the lowest one is the one to use.
- */
-static void find_tgem_dir(char out[DIR_LEN])
-{
-	struct dirent *de;
-	long best = -1;
-	DIR *d;
-
-	d = opendir(DRI_DEBUGFS);
-	if (!d)
-		die("%s: %s (is debugfs mounted, are we root?)", DRI_DEBUGFS,
-		    strerror(errno));
-	while ((de = readdir(d))) {
-		char dir[DIR_LEN];
-		long minor;
-
-		if (!all_digits(de->d_name))
-			continue;
-		minor = strtol(de->d_name, NULL, 10);
-		snprintf(dir, sizeof(dir), "%s/%s", DRI_DEBUGFS, de->d_name);
-		if ((best < 0 || minor < best) && is_tgem_dir(dir)) {
-			best = minor;
-			memcpy(out, dir, DIR_LEN);
-		}
-	}
-	closedir(d);
-	if (best < 0)
-		die("no tgem device under %s (is tgem loaded?)", DRI_DEBUGFS);
-}
-
 static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 {
 	char buf[4096], cmd[32], key[64], val[64];
@@ -162,11 +101,13 @@ static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 
 	fd = open(file, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		die("open %s: %s", file, strerror(errno));
+		die("open %s: %s (is debugfs mounted, tgem_bench loaded, are we root?)",
+		    file, strerror(errno));
 	n = snprintf(cmd, sizeof(cmd), "%u\n", mib);
 	if (write(fd, cmd, (size_t)n) != n)
 		die("running the benchmark (%u MiB): %s%s", mib, strerror(errno),
-		    errno == EBUSY ? " (VRAM is in use; run it on an idle device)" : "");
+		    errno == EBUSY ? " (a driver holds the ivshmem device: unbind tgem from it)" :
+		    errno == ENODEV ? " (no ivshmem-plain device to use as VRAM)" : "");
 	close(fd);
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -218,7 +159,7 @@ int main(int argc, char **argv)
 {
 	struct bench_run runs[MAX_RUNS], med;
 	unsigned int mib = 64;
-	char dir[DIR_LEN], file[PATH_LEN];
+	const char *file = BENCH_FILE;
 	int i, nruns = 3, bad = 0;
 	size_t k;
 
@@ -229,8 +170,6 @@ int main(int argc, char **argv)
 	if (argc > 3 || !mib || nruns < 1 || nruns > MAX_RUNS)
 		die("usage: tgem_bench [MiB [runs (1..%d)]]", MAX_RUNS);
 
-	find_tgem_dir(dir);
-	snprintf(file, sizeof(file), "%s/%s", dir, BENCH_FILE);
 	printf("tgem move benchmark: %u MiB, %d run%s, %s\n\n", mib, nruns,
 	       nruns == 1 ? "" : "s", file);
 

@@ -44,6 +44,32 @@ extern "C" {
  */
 
 /**
+ * DOC: tgem uAPI device removal
+ *
+ * A tgem device can go away while userspace still uses it: its PCI device
+ * is unbound or hot-unplugged. Its VRAM, a PCI BAR, is gone with it, and
+ * may belong to a new instance of the device soon after (a rebind), so
+ * nothing of the old device touches that memory again:
+ *
+ *  - every ioctl on a file of the old device fails with ``ENODEV``; so
+ *    does an ioctl that was running when the device went away and still
+ *    had to copy or clear VRAM (&DRM_IOCTL_TGEM_GEM_CREATE clearing a new
+ *    BO in VRAM, &DRM_IOCTL_TGEM_GEM_MIGRATE);
+ *  - a CPU mapping of a BO faults in on a zeroed dummy page from then
+ *    on: whatever the BO held, the mapping shows none of it, and writes
+ *    reach nothing but that page;
+ *  - reading or writing such a mapping through ``/proc/<pid>/mem`` or
+ *    ptrace fails with ``EIO`` for a BO that was in VRAM;
+ *  - importing a dma-buf exported by the old device into another driver
+ *    (``DRM_IOCTL_PRIME_FD_TO_HANDLE`` on its node) fails with ``ENODEV``;
+ *  - closing handles, files and dma-bufs and unmapping always works, and
+ *    frees everything.
+ *
+ * Contents of BOs that were in VRAM are lost. Userspace that wants them
+ * back opens the new render node and starts over.
+ */
+
+/**
  * DOC: tgem uAPI extensions
  *
  * Each ioctl struct has a ``__u64 extensions`` field: a user pointer to a
@@ -226,7 +252,8 @@ struct drm_tgem_device_query {
  * rounding would overflow); then ``EINVAL`` for an empty mask, an unknown
  * bit, a region the device does not have or an unknown flag; then
  * ``E2BIG`` when @size is larger than every region allowed by @placement;
- * then ``ENOMEM`` when memory runs out. On failure no field is written.
+ * then ``ENOMEM`` when memory runs out. ``ENODEV`` once the device is
+ * gone (see "tgem uAPI device removal"). On failure no field is written.
  */
 struct drm_tgem_gem_create {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -308,7 +335,8 @@ struct drm_tgem_gem_wait {
  * Errors: ``EINVAL`` for bad arguments or a region not in the BO's
  * placement mask; ``ENOENT`` for a bad handle; ``EBUSY`` if another device
  * has the BO attached (pinned) in the other region; ``ENOMEM`` if the
- * region has no room even after eviction; ``EINTR`` on a signal.
+ * region has no room even after eviction; ``EINTR`` on a signal;
+ * ``ENODEV`` once the device is gone (see "tgem uAPI device removal").
  */
 struct drm_tgem_gem_migrate {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */

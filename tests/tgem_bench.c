@@ -4,16 +4,28 @@
  */
 
 /**
- * DOC: debugfs and the move benchmark
+ * DOC: The move benchmark
  *
- * Each tgem device adds files to its DRM debugfs directory
- * (``/sys/kernel/debug/dri/<minor>/``) from &drm_driver.debugfs_init:
+ * The benchmark is a test-only module, ``tgem_bench.ko``, built beside the
+ * KUnit suites (``CONFIG_DRM_TGEM_BENCH``), never part of ``tgem.ko``. It
+ * reaches tgem's internals through the symbols tgem exports for KUnit.
  *
- *  - ``bench_move`` (root only): writing a decimal number of MiB runs the
- *    move benchmark on that many MiB, synchronously: the write returns
- *    when the benchmark is done, or fails with the errno that stopped it.
- *    Reading returns the results of the last run that succeeded as
- *    ``key value`` lines (nothing before the first run).
+ * It cannot disturb anyone: each run creates a tgem device of its own on
+ * the memory BAR of the QEMU ``ivshmem-plain`` device, the way the KUnit
+ * VRAM suites do, and destroys it before the run returns. The device is
+ * never registered, so no client can open it, and every BO it holds is one
+ * the benchmark created. While a driver (tgem) is bound to the ivshmem
+ * device, a run fails with ``EBUSY`` and touches nothing; unbind tgem
+ * first (``/sys/bus/pci/drivers/tgem/unbind``) and bind it again after.
+ *
+ * Interface, in debugfs (root only): writing a decimal number of MiB to
+ * ``/sys/kernel/debug/tgem_bench/move`` runs the benchmark on that many
+ * MiB, synchronously: the write returns when it is done, or fails with the
+ * errno that stopped it (``ENODEV`` without an ivshmem device, ``EBUSY``
+ * while a driver holds it, ``E2BIG`` for more than its VRAM). Reading the
+ * file returns the results of the last run that succeeded as ``key value``
+ * lines (nothing before the first run). ``tests/uapi/tgem_bench.c`` drives
+ * it and prints the tables.
  *
  * The benchmark asks how close tgem's move path comes to the speed of the
  * memory itself. Each step is timed with ktime_get_ns() around the
@@ -40,23 +52,23 @@
  *     mapping. Right after, on exactly the same two ranges, tgem's page
  *     iterators copy the same bytes with tgem_page_copy() (``iter_*``):
  *     the move's copy loop without TTM's allocation and freeing, and
- *     without any difference in where the memory sits.
+ *     without any difference in where the memory sits. Both BOs are locked
+ *     together with drm_exec for the whole step, so neither can move and
+ *     nothing needs a pin.
  *  3. **Eviction.** 1,000 one-page VRAM|SYSTEM BOs are created in VRAM,
- *     then ttm_resource_manager_evict_all() empties the VRAM manager.
- *     Reported: the total time, the time per BO, and the number of moves
- *     tgem made meanwhile (the &tgem_device.mem.moves delta), which should
- *     be exactly 1,000.
+ *     then ttm_resource_manager_evict_all() empties the VRAM manager of the
+ *     benchmark's own device. Reported: the total time, the time per BO,
+ *     and the number of moves tgem made meanwhile (the
+ *     &tgem_device.mem.moves delta), which should be exactly 1,000.
  *
  * MiB/s is the size over the time. ``ratio_*`` is tgem's MiB/s over the
  * baseline's for the same direction, with three decimals: 1.000 means the
  * move path costs nothing over the copy itself.
  *
- * The benchmark wants an idle device. It fails with ``EBUSY`` unless VRAM
- * is empty when it starts, because step 3 evicts *every* BO in VRAM,
- * VRAM-only ones included, and other BOs would skew the numbers; a client
- * that allocates VRAM while it runs is not stopped, so run it alone. Runs
- * are serialised by a mutex, and everything a run allocates is freed
- * before the write returns.
+ * Runs are serialised by a mutex (&tgem_bench.lock), which is taken before
+ * any dma_resv of the benchmark's device and never under one. A fatal
+ * signal stops a run between steps or inside a move; everything a run
+ * allocates, the device included, is freed before the write returns.
  */
 
 #include <linux/debugfs.h>
@@ -66,15 +78,16 @@
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
-#include <drm/drm_debugfs.h>
-#include <drm/drm_drv.h>
-#include <drm/drm_file.h>
-#include <drm/drm_managed.h>
+#include <drm/drm_exec.h>
 #include <drm/drm_print.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
@@ -83,21 +96,23 @@
 #include <uapi/drm/tgem_drm.h>
 
 #include "gem/tgem_bo.h"
-#include "gem/tgem_debugfs.h"
 #include "gem/tgem_device.h"
 #include "ttm/tgem_iter.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
 
 #define TGEM_BENCH_EVICT_BOS	1000
-#define TGEM_BENCH_CHUNK	SZ_1M
 #define TGEM_BENCH_SEED		0x7e6eb001u
 #define TGEM_BENCH_BOTH		(DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM)
 
+/* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
+#define TGEM_BENCH_IVSHMEM_DEVICE	0x1110
+#define TGEM_BENCH_IVSHMEM_BAR		2
+
 /**
- * struct tgem_bench_move_result - What one run of the move benchmark measured
+ * struct tgem_bench_result - What one run of the move benchmark measured
  */
-struct tgem_bench_move_result {
+struct tgem_bench_result {
 	/** @size: bytes moved or copied in each direction */
 	u64 size;
 	/** @tgem_to_vram_ns: tgem_bo_migrate() from system memory to VRAM */
@@ -121,25 +136,110 @@ struct tgem_bench_move_result {
 };
 
 /**
- * struct tgem_debugfs - Per-device state of the debugfs files
- *
- * Allocated with drmm_kzalloc(), so it outlives the debugfs files, which
- * drm_dev_unregister() removes (waiting for running handlers) before the
- * last reference to the device is dropped.
+ * struct tgem_bench - The module's state
  */
-struct tgem_debugfs {
-	/** @tdev: the device */
-	struct tgem_device *tdev;
+struct tgem_bench {
 	/**
-	 * @lock: serialises benchmark runs; protects @last and @valid.
-	 * Taken before any dma_resv, never under one.
+	 * @lock: serialises runs; protects @last and @valid. Taken before
+	 * any dma_resv, never under one.
 	 */
 	struct mutex lock;
 	/** @last: results of the last run that succeeded; under @lock */
-	struct tgem_bench_move_result last;
+	struct tgem_bench_result last;
 	/** @valid: whether @last holds results; under @lock */
 	bool valid;
+	/** @dir: the debugfs directory */
+	struct dentry *dir;
 };
+
+static struct tgem_bench tgem_bench = {
+	.lock = __MUTEX_INITIALIZER(tgem_bench.lock),
+};
+
+/**
+ * struct tgem_bench_dev - The device one run owns
+ */
+struct tgem_bench_dev {
+	/** @pdev: the ivshmem device, referenced, enabled, BAR requested */
+	struct pci_dev *pdev;
+	/** @parent: the platform device @tdev hangs on; its devres owns @tdev */
+	struct platform_device *parent;
+	/** @tdev: the benchmark's own tgem device, never registered */
+	struct tgem_device *tdev;
+};
+
+/*
+ * Take the ivshmem BAR for a device of our own. Refuses while any driver
+ * is bound to it; and if one binds after the check, one of the two
+ * requests for the BAR fails, so nobody else's memory is ever used.
+ */
+static int tgem_bench_dev_create(struct tgem_bench_dev *b)
+{
+	struct tgem_vram_desc vram;
+	struct pci_dev *pdev;
+	int ret;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+			      TGEM_BENCH_IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		return -ENODEV;
+	if (READ_ONCE(pdev->dev.driver)) {
+		ret = -EBUSY;
+		goto out_put;
+	}
+	if (!(pci_resource_flags(pdev, TGEM_BENCH_IVSHMEM_BAR) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, TGEM_BENCH_IVSHMEM_BAR) < PAGE_SIZE) {
+		ret = -ENODEV;
+		goto out_put;
+	}
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto out_put;
+	ret = pci_request_region(pdev, TGEM_BENCH_IVSHMEM_BAR, "tgem_bench");
+	if (ret)
+		goto out_disable;
+
+	b->parent = platform_device_register_simple("tgem-bench", PLATFORM_DEVID_NONE,
+						    NULL, 0);
+	if (IS_ERR(b->parent)) {
+		ret = PTR_ERR(b->parent);
+		goto out_release;
+	}
+
+	vram.base = pci_resource_start(pdev, TGEM_BENCH_IVSHMEM_BAR);
+	vram.size = pci_resource_len(pdev, TGEM_BENCH_IVSHMEM_BAR);
+	b->tdev = tgem_device_create(&b->parent->dev, &vram);
+	if (IS_ERR(b->tdev)) {
+		ret = PTR_ERR(b->tdev);
+		goto out_unregister;
+	}
+	b->pdev = pdev;
+	return 0;
+
+out_unregister:
+	platform_device_unregister(b->parent);
+out_release:
+	pci_release_region(pdev, TGEM_BENCH_IVSHMEM_BAR);
+out_disable:
+	pci_disable_device(pdev);
+out_put:
+	pci_dev_put(pdev);
+	return ret;
+}
+
+/*
+ * Unregistering the parent releases its devres, which drops the last
+ * reference to the DRM device (nothing else holds one: it was never
+ * registered) and so tears down TTM before the BAR is given back.
+ */
+static void tgem_bench_dev_destroy(struct tgem_bench_dev *b)
+{
+	platform_device_unregister(b->parent);
+	pci_release_region(b->pdev, TGEM_BENCH_IVSHMEM_BAR);
+	pci_disable_device(b->pdev);
+	pci_dev_put(b->pdev);
+}
 
 /* The pattern of tgem_util.c: word @word of the buffer, for @seed. */
 static u32 tgem_bench_word(u32 seed, u64 word)
@@ -193,6 +293,10 @@ static int tgem_bench_bo_pattern(struct tgem_bo *bo, bool check)
 		tgem_bo_kunmap_local(&map);
 		if (ret)
 			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		cond_resched();
 	}
 
@@ -202,7 +306,7 @@ static int tgem_bench_bo_pattern(struct tgem_bo *bo, bool check)
 
 /* Step 1: tgem_bo_migrate() both ways on a BO of @size bytes. */
 static int tgem_bench_tgem_move(struct tgem_device *tdev, u64 size,
-				struct tgem_bench_move_result *res)
+				struct tgem_bench_result *res)
 {
 	struct tgem_bo *bo;
 	u64 t0, t1, t2;
@@ -286,77 +390,41 @@ static void tgem_bench_plain_copy(void __iomem *vram, struct page **pages,
 	}
 }
 
-static int tgem_bench_pin(struct tgem_bo *bo, bool pin)
+/* The timed copies of step 2, with both BOs locked. */
+static int tgem_bench_memcpy_locked(struct tgem_device *tdev,
+				    struct tgem_bo *sys, struct tgem_bo *bo,
+				    struct tgem_bench_result *res)
 {
-	int ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
-
-	if (ret)
-		return ret;
-	if (pin)
-		ttm_bo_pin(&bo->ttm);
-	else
-		ttm_bo_unpin(&bo->ttm);
-	ttm_bo_unreserve(&bo->ttm);
-	return 0;
-}
-
-/*
- * Step 2: the baseline copies between the same kinds of memory as the
- * move: the pages of a populated system BO (TTM pool pages, like the
- * move's) and a linear WC mapping of a CONTIGUOUS VRAM-only BO. The system
- * BO is pinned so its pages stay put without holding its dma_resv while
- * the VRAM BO's is held.
- */
-static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
-			     struct tgem_bench_move_result *res)
-{
-	pgoff_t num_pages = size >> PAGE_SHIFT;
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	pgoff_t num_pages = PFN_UP(bo->ttm.base.size);
+	struct tgem_vram_resource *vres;
 	struct tgem_page_iter_vram vi;
 	struct tgem_page_iter_tt tt;
-	struct tgem_vram_resource *vres;
-	struct tgem_bo *sys, *bo;
 	void __iomem *vram;
 	struct page **pages;
 	u64 t0, t1, t2;
 	int ret;
 
-	if (IS_ENABLED(CONFIG_HIGHMEM))
-		return -EOPNOTSUPP;	/* the plain copy needs the direct map */
+	dma_resv_assert_held(sys->ttm.base.resv);
+	dma_resv_assert_held(bo->ttm.base.resv);
 
-	sys = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
-	if (IS_ERR(sys))
-		return PTR_ERR(sys);
-	ret = tgem_bench_bo_pattern(sys, false);
+	/* Filled before, but it may have been swapped out since. */
+	if (!sys->ttm.ttm || sys->ttm.resource->mem_type != TTM_PL_SYSTEM)
+		return -EINVAL;
+	ret = ttm_tt_populate(sys->ttm.bdev, sys->ttm.ttm, &ctx);
 	if (ret)
-		goto out_put_sys;
-	ret = tgem_bench_pin(sys, true);
-	if (ret)
-		goto out_put_sys;
+		return ret;
 	pages = sys->ttm.ttm->pages;
-
-	bo = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_VRAM,
-			    DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
-	if (IS_ERR(bo)) {
-		ret = PTR_ERR(bo);
-		goto out_unpin;
-	}
-
-	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
-	if (ret)
-		goto out_put;
 
 	vres = to_tgem_vram_resource(bo->ttm.resource);
 	if (drm_WARN_ON(&tdev->drm, bo->ttm.resource->mem_type != TTM_PL_VRAM ||
-			!vres->contiguous)) {
-		ret = -EINVAL;
-		goto out_unreserve;
-	}
+			!vres->contiguous))
+		return -EINVAL;
 	vram = io_mapping_map_wc(&tdev->vram.iomap,
-				 (u64)bo->ttm.resource->start << PAGE_SHIFT, size);
-	if (!vram) {
-		ret = -ENOMEM;
-		goto out_unreserve;
-	}
+				 (u64)bo->ttm.resource->start << PAGE_SHIFT,
+				 num_pages << PAGE_SHIFT);
+	if (!vram)
+		return -ENOMEM;
 
 	/* Warm up: each copy once untimed. */
 	tgem_bench_plain_copy(vram, pages, num_pages, true);
@@ -385,13 +453,55 @@ static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 	res->iter_to_vram_ns = t1 - t0;
 
 	io_mapping_unmap(vram);
-out_unreserve:
-	ttm_bo_unreserve(&bo->ttm);
-out_put:
+	return 0;
+}
+
+/*
+ * Step 2: the baseline copies between the same kinds of memory as the
+ * move: the pages of a populated system BO (TTM pool pages, like the
+ * move's) and a linear WC mapping of a CONTIGUOUS VRAM-only BO. Both BOs
+ * are locked together, so their memory stays put without a pin.
+ */
+static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
+			     struct tgem_bench_result *res)
+{
+	struct tgem_bo *sys, *bo;
+	struct drm_exec exec;
+	int ret;
+
+	if (IS_ENABLED(CONFIG_HIGHMEM))
+		return -EOPNOTSUPP;	/* the plain copy needs the direct map */
+
+	sys = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	if (IS_ERR(sys))
+		return PTR_ERR(sys);
+	ret = tgem_bench_bo_pattern(sys, false);
+	if (ret)
+		goto out_put_sys;
+
+	bo = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_VRAM,
+			    DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	if (IS_ERR(bo)) {
+		ret = PTR_ERR(bo);
+		goto out_put_sys;
+	}
+
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 2);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_lock_obj(&exec, &sys->ttm.base);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+		ret = drm_exec_lock_obj(&exec, &bo->ttm.base);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = tgem_bench_memcpy_locked(tdev, sys, bo, res);
+	drm_exec_fini(&exec);
+
 	tgem_bo_put(bo);
-out_unpin:
-	if (tgem_bench_pin(sys, false))
-		drm_WARN_ON(&tdev->drm, 1);
 	if (!ret)
 		ret = tgem_bench_bo_pattern(sys, true);
 out_put_sys:
@@ -401,7 +511,7 @@ out_put_sys:
 
 /* Step 3: evict TGEM_BENCH_EVICT_BOS one-page BOs from VRAM at once. */
 static int tgem_bench_evict(struct tgem_device *tdev,
-			    struct tgem_bench_move_result *res)
+			    struct tgem_bench_result *res)
 {
 	struct ttm_resource_manager *man = &tdev->vram.mgr.manager;
 	struct tgem_bo **bos;
@@ -428,6 +538,7 @@ static int tgem_bench_evict(struct tgem_device *tdev,
 	}
 	res->evict_bos = TGEM_BENCH_EVICT_BOS;
 
+	/* Only this run's BOs live on this device: evicting all is fine. */
 	moves = atomic64_read(&tdev->mem.moves);
 	t0 = ktime_get_ns();
 	ret = ttm_resource_manager_evict_all(&tdev->ttm, man);
@@ -441,59 +552,58 @@ out_put:
 	return ret;
 }
 
-static int tgem_bench_move_run_locked(struct tgem_debugfs *dbg, u64 size)
+static int tgem_bench_run_locked(struct tgem_bench *bench, u64 size)
 {
-	struct tgem_device *tdev = dbg->tdev;
-	struct tgem_bench_move_result res = { .size = size };
+	struct tgem_bench_result res = { .size = size };
+	struct tgem_bench_dev b;
 	int ret;
 
-	lockdep_assert_held(&dbg->lock);
+	lockdep_assert_held(&bench->lock);
 
-	if (ttm_resource_manager_usage(&tdev->vram.mgr.manager))
-		return -EBUSY;
-
-	ret = tgem_bench_tgem_move(tdev, size, &res);
+	ret = tgem_bench_dev_create(&b);
 	if (ret)
 		return ret;
-	ret = tgem_bench_memcpy(tdev, size, &res);
-	if (ret)
-		return ret;
-	ret = tgem_bench_evict(tdev, &res);
-	if (ret)
-		return ret;
+	if (size > b.tdev->vram.size) {
+		ret = -E2BIG;
+		goto out_destroy;
+	}
 
-	dbg->last = res;
-	dbg->valid = true;
-	return 0;
+	ret = tgem_bench_tgem_move(b.tdev, size, &res);
+	if (ret)
+		goto out_destroy;
+	ret = tgem_bench_memcpy(b.tdev, size, &res);
+	if (ret)
+		goto out_destroy;
+	ret = tgem_bench_evict(b.tdev, &res);
+	if (ret)
+		goto out_destroy;
+
+	bench->last = res;
+	bench->valid = true;
+out_destroy:
+	tgem_bench_dev_destroy(&b);
+	return ret;
 }
 
 static ssize_t tgem_bench_move_write(struct file *file, const char __user *ubuf,
 				     size_t len, loff_t *pos)
 {
-	struct tgem_debugfs *dbg = ((struct seq_file *)file->private_data)->private;
-	struct tgem_device *tdev = dbg->tdev;
+	struct tgem_bench *bench = ((struct seq_file *)file->private_data)->private;
 	unsigned int mib;
-	int idx, ret;
+	int ret;
 
-	/* Before any lock: copying from userspace may fault. */
+	/* Before the lock: copying from userspace may fault. */
 	ret = kstrtouint_from_user(ubuf, len, 10, &mib);
 	if (ret)
 		return ret;
-	if (!tgem_device_has_vram(tdev))
-		return -ENODEV;
 	if (!mib)
 		return -EINVAL;
-	if ((u64)mib * SZ_1M > tdev->vram.size)
-		return -E2BIG;
 
-	if (!drm_dev_enter(&tdev->drm, &idx))
-		return -ENODEV;
-	ret = mutex_lock_interruptible(&dbg->lock);
-	if (!ret) {
-		ret = tgem_bench_move_run_locked(dbg, (u64)mib * SZ_1M);
-		mutex_unlock(&dbg->lock);
-	}
-	drm_dev_exit(idx);
+	ret = mutex_lock_interruptible(&bench->lock);
+	if (ret)
+		return ret;
+	ret = tgem_bench_run_locked(bench, (u64)mib * SZ_1M);
+	mutex_unlock(&bench->lock);
 
 	return ret ?: len;
 }
@@ -528,17 +638,17 @@ static void tgem_bench_show_ratio(struct seq_file *m, const char *name,
 
 static int tgem_bench_move_show(struct seq_file *m, void *data)
 {
-	struct tgem_debugfs *dbg = m->private;
-	struct tgem_bench_move_result r;
+	struct tgem_bench *bench = m->private;
+	struct tgem_bench_result r;
 	bool valid;
 	int ret;
 
-	ret = mutex_lock_interruptible(&dbg->lock);
+	ret = mutex_lock_interruptible(&bench->lock);
 	if (ret)
 		return ret;
-	r = dbg->last;
-	valid = dbg->valid;
-	mutex_unlock(&dbg->lock);
+	r = bench->last;
+	valid = bench->valid;
+	mutex_unlock(&bench->lock);
 	if (!valid)
 		return 0;
 
@@ -565,26 +675,23 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 
 DEFINE_SHOW_STORE_ATTRIBUTE(tgem_bench_move);
 
-/**
- * tgem_debugfs_init() - Add tgem's files to a device's debugfs directory
- * @minor: the DRM minor whose directory to use; called by the DRM core
- *         through &drm_driver.debugfs_init for the primary minor
- *
- * debugfs is best effort: if the state cannot be allocated, the files are
- * simply missing. The DRM core removes them with the directory.
- *
- * Context: Process context, from drm_dev_register(); may sleep.
- */
-void tgem_debugfs_init(struct drm_minor *minor)
+static int __init tgem_bench_init(void)
 {
-	struct tgem_device *tdev = to_tgem_device(minor->dev);
-	struct tgem_debugfs *dbg;
-
-	dbg = drmm_kzalloc(&tdev->drm, sizeof(*dbg), GFP_KERNEL);
-	if (!dbg || drmm_mutex_init(&tdev->drm, &dbg->lock))
-		return;
-	dbg->tdev = tdev;
-
-	debugfs_create_file("bench_move", 0600, minor->debugfs_root, dbg,
+	tgem_bench.dir = debugfs_create_dir("tgem_bench", NULL);
+	debugfs_create_file("move", 0600, tgem_bench.dir, &tgem_bench,
 			    &tgem_bench_move_fops);
+	return 0;
 }
+
+/* debugfs_remove_recursive() waits for a run in progress to return. */
+static void __exit tgem_bench_exit(void)
+{
+	debugfs_remove_recursive(tgem_bench.dir);
+}
+
+module_init(tgem_bench_init);
+module_exit(tgem_bench_exit);
+
+MODULE_DESCRIPTION("tgem's move benchmark, on a device of its own (test only)");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
