@@ -64,8 +64,8 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
+#include "gem/tgem_mmap.h"
 #include "gem/tgem_prefault.h"
-#include "gem/tgem_vm.h"
 #include "ttm/tgem_iter.h"
 #include "ttm/tgem_ttm.h"
 #include "ttm/tgem_vram_mgr.h"
@@ -81,15 +81,15 @@ MODULE_PARM_DESC(prefault_seq_pages,
 		 "Pages a CPU fault maps under MADV_SEQUENTIAL (default 512, at most one page table)");
 
 /* Page of the BO that @addr maps in @vma. */
-static pgoff_t tgem_vm_bo_pgoff(struct vm_area_struct *vma,
-				struct ttm_buffer_object *tbo,
-				unsigned long addr)
+static pgoff_t tgem_mmap_bo_pgoff(struct vm_area_struct *vma,
+				  struct ttm_buffer_object *tbo,
+				  unsigned long addr)
 {
 	return ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff -
 	       drm_vma_node_start(&tbo->base.vma_node);
 }
 
-struct tgem_vm_batch {
+struct tgem_mmap_batch {
 	struct mm_struct *mm;
 	struct ttm_buffer_object *tbo;
 	struct tgem_device *tdev;
@@ -100,7 +100,7 @@ struct tgem_vm_batch {
 	bool vram;
 };
 
-static unsigned long tgem_vm_batch_pfn(struct tgem_vm_batch *b)
+static unsigned long tgem_mmap_batch_pfn(struct tgem_mmap_batch *b)
 {
 	if (b->vram)
 		return (b->tdev->vram.base +
@@ -110,22 +110,22 @@ static unsigned long tgem_vm_batch_pfn(struct tgem_vm_batch *b)
 }
 
 /* Called by apply_to_page_range() with the page-table lock held. */
-static int tgem_vm_set_pte(pte_t *pte, unsigned long addr, void *data)
+static int tgem_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
-	struct tgem_vm_batch *b = data;
+	struct tgem_mmap_batch *b = data;
 
 	if (!pte_none(ptep_get(pte)))
 		return -EBUSY;	/* stop the batch at a mapped page */
 
 	set_pte_at(b->mm, addr, pte,
-		   pte_mkspecial(pfn_pte(tgem_vm_batch_pfn(b), b->prot)));
+		   pte_mkspecial(pfn_pte(tgem_mmap_batch_pfn(b), b->prot)));
 	b->pgoff++;
 	b->done++;
 	return 0;
 }
 
-static vm_fault_t tgem_vm_wait_move(struct vm_fault *vmf,
-				    struct ttm_buffer_object *tbo)
+static vm_fault_t tgem_mmap_wait_move(struct vm_fault *vmf,
+				      struct ttm_buffer_object *tbo)
 {
 	struct dma_resv *resv = tbo->base.resv;
 
@@ -153,8 +153,8 @@ static vm_fault_t tgem_vm_wait_move(struct vm_fault *vmf,
 	return 0;
 }
 
-static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
-				       struct ttm_buffer_object *tbo)
+static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
+					 struct ttm_buffer_object *tbo)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct vm_area_struct *vma = vmf->vma;
@@ -164,12 +164,12 @@ static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
 		.vm_flags = vma->vm_flags,
 		.address = address,
 		.vm_end = vma->vm_end,
-		.bo_pgoff = tgem_vm_bo_pgoff(vma, tbo, address),
+		.bo_pgoff = tgem_mmap_bo_pgoff(vma, tbo, address),
 		.bo_pages = PFN_UP(tbo->base.size),
 		.default_pages = READ_ONCE(tgem_prefault_default),
 		.seq_pages = READ_ONCE(tgem_prefault_seq),
 	};
-	struct tgem_vm_batch b = {
+	struct tgem_mmap_batch b = {
 		.mm = vma->vm_mm,
 		.tbo = tbo,
 		.tdev = tdev,
@@ -206,7 +206,7 @@ static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
 	b.prot = ttm_io_prot(tbo, tbo->resource, vma->vm_page_prot);
 
 	err = apply_to_page_range(vma->vm_mm, address, (unsigned long)n << PAGE_SHIFT,
-				  tgem_vm_set_pte, &b);
+				  tgem_mmap_set_pte, &b);
 	if (err && err != -EBUSY)
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 
@@ -215,7 +215,7 @@ static vm_fault_t tgem_vm_fault_locked(struct vm_fault *vmf,
 	return VM_FAULT_NOPAGE;
 }
 
-static vm_fault_t tgem_vm_fault(struct vm_fault *vmf)
+static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 {
 	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
 	struct drm_device *drm = tbo->base.dev;
@@ -226,13 +226,13 @@ static vm_fault_t tgem_vm_fault(struct vm_fault *vmf)
 	if (ret)
 		return ret;
 
-	ret = tgem_vm_wait_move(vmf, tbo);
+	ret = tgem_mmap_wait_move(vmf, tbo);
 	if (ret == VM_FAULT_RETRY)
 		return ret;	/* the dma_resv is already unlocked */
 
 	if (!ret) {
 		if (drm_dev_enter(drm, &idx)) {
-			ret = tgem_vm_fault_locked(vmf, tbo);
+			ret = tgem_mmap_fault_locked(vmf, tbo);
 			drm_dev_exit(idx);
 		} else {
 			ret = ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
@@ -245,9 +245,9 @@ static vm_fault_t tgem_vm_fault(struct vm_fault *vmf)
 
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 /* Whether BO pages [pgoff, pgoff + 512) are one 2 MiB-aligned VRAM run. */
-static bool tgem_vm_pmd_mappable(struct tgem_device *tdev,
-				 struct ttm_buffer_object *tbo, pgoff_t pgoff,
-				 unsigned long *pfn)
+static bool tgem_mmap_pmd_mappable(struct tgem_device *tdev,
+				   struct ttm_buffer_object *tbo, pgoff_t pgoff,
+				   unsigned long *pfn)
 {
 	struct tgem_vram_cursor cur;
 	u64 phys;
@@ -267,7 +267,7 @@ static bool tgem_vm_pmd_mappable(struct tgem_device *tdev,
 	return true;
 }
 
-static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
+static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ttm_buffer_object *tbo = vma->vm_private_data;
@@ -308,7 +308,7 @@ static vm_fault_t tgem_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 	    !drm_dev_enter(tbo->base.dev, &idx))
 		goto out_unlock;
 
-	if (tgem_vm_pmd_mappable(tdev, tbo, tgem_vm_bo_pgoff(vma, tbo, haddr), &pfn) &&
+	if (tgem_mmap_pmd_mappable(tdev, tbo, tgem_mmap_bo_pgoff(vma, tbo, haddr), &pfn) &&
 	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource)) {
 		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
 					 vmf->flags & FAULT_FLAG_WRITE);
@@ -326,10 +326,10 @@ out_unlock:
 
 #endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
 
-const struct vm_operations_struct tgem_vm_ops = {
-	.fault = tgem_vm_fault,
+const struct vm_operations_struct tgem_mmap_ops = {
+	.fault = tgem_mmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
-	.huge_fault = tgem_vm_huge_fault,
+	.huge_fault = tgem_mmap_huge_fault,
 #endif
 	.open = ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
@@ -337,7 +337,7 @@ const struct vm_operations_struct tgem_vm_ops = {
 };
 
 /**
- * tgem_vm_get_unmapped_area() - Pick an address for a BO mapping
+ * tgem_mmap_get_unmapped_area() - Pick an address for a BO mapping
  * @filp: the DRM file
  * @addr: the hint, or the address for %MAP_FIXED
  * @len: length of the mapping
@@ -350,9 +350,9 @@ const struct vm_operations_struct tgem_vm_ops = {
  * Context: Process context, from mmap(), with mmap_lock held for writing.
  * Return: the address, or a negative errno cast to unsigned long.
  */
-unsigned long tgem_vm_get_unmapped_area(struct file *filp, unsigned long addr,
-					unsigned long len, unsigned long pgoff,
-					unsigned long flags)
+unsigned long tgem_mmap_get_unmapped_area(struct file *filp, unsigned long addr,
+					  unsigned long len, unsigned long pgoff,
+					  unsigned long flags)
 {
 	struct drm_file *priv = filp->private_data;
 	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
@@ -372,7 +372,7 @@ unsigned long tgem_vm_get_unmapped_area(struct file *filp, unsigned long addr,
 #endif
 }
 
-static int tgem_vm_fault_stats_show(struct seq_file *m, void *data)
+static int tgem_mmap_fault_stats_show(struct seq_file *m, void *data)
 {
 	struct drm_debugfs_entry *entry = m->private;
 	struct tgem_device *tdev = to_tgem_device(entry->dev);
@@ -385,15 +385,15 @@ static int tgem_vm_fault_stats_show(struct seq_file *m, void *data)
 }
 
 /**
- * tgem_vm_debugfs_init() - Register the fault counters in debugfs
+ * tgem_mmap_debugfs_init() - Register the fault counters in debugfs
  * @tdev: the device, before drm_dev_register()
  *
  * Context: Process context.
  * Return: 0.
  */
-int tgem_vm_debugfs_init(struct tgem_device *tdev)
+int tgem_mmap_debugfs_init(struct tgem_device *tdev)
 {
 	drm_debugfs_add_file(&tdev->drm, "tgem_fault_stats",
-			     tgem_vm_fault_stats_show, NULL);
+			     tgem_mmap_fault_stats_show, NULL);
 	return 0;
 }
