@@ -193,8 +193,7 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 
 	b.vram = tbo->resource->mem_type == TTM_PL_VRAM;
 	if (b.vram) {
-		tgem_vram_cursor_init(&b.cur, &tdev->vram.mgr.mm,
-				      &to_tgem_vram_resource(tbo->resource)->blocks);
+		tgem_vram_cursor_init_res(&b.cur, &tdev->vram.mgr.mm, tbo->resource);
 	} else {
 		if (!tbo->ttm)
 			return VM_FAULT_SIGBUS;
@@ -256,8 +255,7 @@ static bool tgem_mmap_pmd_mappable(struct tgem_device *tdev,
 	    pgoff + HPAGE_PMD_NR > PFN_UP(tbo->base.size))
 		return false;
 
-	tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm,
-			      &to_tgem_vram_resource(tbo->resource)->blocks);
+	tgem_vram_cursor_init_res(&cur, &tdev->vram.mgr.mm, tbo->resource);
 	phys = tdev->vram.base + tgem_vram_cursor_offset(&cur, pgoff);
 	if (!IS_ALIGNED(phys, PMD_SIZE) ||
 	    tgem_vram_cursor_run(&cur, pgoff) < HPAGE_PMD_NR)

@@ -16,6 +16,10 @@
  * again. A BO whose placement is VRAM only is never chosen for eviction
  * (see tgem_ttm_eviction_valuable()), so a VRAM full of such BOs makes the
  * next VRAM-only allocation fail.
+ *
+ * Each resource also gets an index of its blocks (&struct
+ * tgem_vram_index), so the fault path and short-term mappings find the
+ * block of any page by binary search.
  */
 
 #include <linux/dma-resv.h>
@@ -104,9 +108,18 @@ static int tgem_vram_mgr_alloc(struct ttm_resource_manager *man,
 	block = list_first_entry(&vres->blocks, struct gpu_buddy_block, link);
 	vres->base.start = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
 
+	ret = tgem_vram_index_build(&vres->index, &mgr->mm, &vres->blocks,
+				    GFP_KERNEL);
+	if (ret)
+		goto out_free_blocks;
+
 	*res = &vres->base;
 	return 0;
 
+out_free_blocks:
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
+	mutex_unlock(&mgr->lock);
 out_fini:
 	ttm_resource_fini(man, &vres->base);
 	kfree(vres);
@@ -120,6 +133,7 @@ static void tgem_vram_mgr_free(struct ttm_resource_manager *man,
 	struct tgem_vram_resource *vres = to_tgem_vram_resource(res);
 	struct tgem_vram_mgr *mgr = to_vram_mgr(man);
 
+	tgem_vram_index_fini(&vres->index);
 	mutex_lock(&mgr->lock);
 	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
 	mutex_unlock(&mgr->lock);

@@ -12,6 +12,8 @@
 
 #include <drm/ttm/ttm_resource.h>
 
+#include "ttm/tgem_iter.h"
+
 /**
  * struct tgem_vram_mgr - TTM resource manager for VRAM, on a buddy allocator
  */
@@ -36,6 +38,8 @@ struct tgem_vram_resource {
 	struct ttm_resource base;
 	/** @blocks: the &struct gpu_buddy_block list, in offset order */
 	struct list_head blocks;
+	/** @index: @blocks as an array, for cursors that seek */
+	struct tgem_vram_index index;
 	/** @contiguous: the blocks form one physically contiguous run */
 	bool contiguous;
 };
