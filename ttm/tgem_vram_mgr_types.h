@@ -36,11 +36,14 @@ struct tgem_vram_mgr {
 struct tgem_vram_resource {
 	/** @base: the TTM resource */
 	struct ttm_resource base;
-	/** @blocks: the &struct gpu_buddy_block list, in offset order */
+	/**
+	 * @blocks: the &struct gpu_buddy_block list, in the order the BO's
+	 * pages follow each other (see "VRAM manager")
+	 */
 	struct list_head blocks;
 	/** @index: @blocks as an array, for cursors that seek */
 	struct tgem_vram_index index;
-	/** @contiguous: the blocks form one physically contiguous run */
+	/** @contiguous: the blocks form one physically contiguous run, in list order */
 	bool contiguous;
 };
 
