@@ -5,15 +5,22 @@
 
 /*
  * KUnit suite tgem_vram_mgr: the VRAM manager's block order, on layouts of
- * a private buddy allocator that each case spells out.
+ * a private buddy allocator that each case spells out, and what it
+ * records about a new resource, on the real BAR.
  */
 
 #include <linux/gpu_buddy.h>
 #include <linux/list.h>
 #include <linux/sizes.h>
 
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
 #include <kunit/test.h>
+#include <uapi/drm/tgem_drm.h>
 
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "tests/tgem_kunit_helpers.h"
 #include "ttm/tgem_vram_mgr.h"
 
 #define TGEM_VRAM_MGR_TEST_MM	SZ_16M
@@ -178,9 +185,54 @@ static void tgem_vram_mgr_pmds_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_pmds(&a->mm, &a->blocks), 0);
 }
 
+/* Validate @bo into VRAM with a contiguous placement. */
+static int tgem_vram_mgr_validate_contiguous(struct tgem_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = false };
+	struct ttm_place place = {
+		.mem_type = TTM_PL_VRAM,
+		.flags = TTM_PL_FLAG_CONTIGUOUS,
+	};
+	struct ttm_placement placement = { .num_placement = 1, .placement = &place };
+	int ret;
+
+	ret = ttm_bo_reserve(&bo->ttm, false, false, NULL);
+	if (ret)
+		return ret;
+	ret = ttm_bo_validate(&bo->ttm, &placement, &ctx);
+	ttm_bo_unreserve(&bo->ttm);
+	return ret;
+}
+
+/*
+ * A BO that did not ask to be contiguous but is (one buddy block, on a
+ * fresh device) is marked so, and a contiguous validate leaves it where
+ * it is instead of copying it to other VRAM.
+ */
+static void tgem_vram_mgr_contiguous_recorded(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_kunit_vram_device_create(test);
+	struct ttm_resource *res;
+	struct tgem_bo *bo;
+	s64 moves;
+
+	KUNIT_ASSERT_GE(test, (u64)tdev->vram.size, (u64)SZ_8M);
+	bo = tgem_kunit_bo_create(test, tdev, SZ_4M, DRM_TGEM_PLACEMENT_VRAM, 0);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_vram_runs(test, bo, NULL), 1);
+	tgem_kunit_bo_fill(test, bo, 0x636f6e74);
+
+	res = bo->ttm.resource;
+	moves = atomic64_read(&tdev->mem.moves);
+	KUNIT_ASSERT_EQ(test, tgem_vram_mgr_validate_contiguous(bo), 0);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ttm.resource, res);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.moves), moves);
+	tgem_kunit_bo_expect(test, bo, 0x636f6e74);
+}
+
 static struct kunit_case tgem_vram_mgr_tests[] = {
 	KUNIT_CASE_PARAM(tgem_vram_mgr_order_test, tgem_vram_mgr_order_gen_params),
 	KUNIT_CASE(tgem_vram_mgr_pmds_test),
+	KUNIT_CASE(tgem_vram_mgr_contiguous_recorded),
 	{}
 };
 

@@ -25,6 +25,11 @@
  * contiguous run and maps as many PMDs (tgem_vram_blocks_order()), and
  * always for %TTM_PL_FLAG_CONTIGUOUS, whose run must be linear.
  *
+ * A resource whose blocks form one run is marked
+ * %TTM_PL_FLAG_CONTIGUOUS whether or not the placement asked for it, so
+ * TTM sees that it already satisfies a contiguous placement and does not
+ * copy it to other VRAM to get one.
+ *
  * Each resource also gets an index of its blocks (&struct
  * tgem_vram_index), so the fault path and short-term mappings find the
  * block of any page by binary search.
@@ -219,6 +224,8 @@ static int tgem_vram_mgr_alloc(struct ttm_resource_manager *man,
 
 	vres->contiguous = tgem_vram_blocks_order(&mgr->mm, &vres->blocks,
 						  place->flags & TTM_PL_FLAG_CONTIGUOUS);
+	if (vres->contiguous)
+		vres->base.placement |= TTM_PL_FLAG_CONTIGUOUS;
 	block = list_first_entry(&vres->blocks, struct gpu_buddy_block, link);
 	vres->base.start = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
 

@@ -43,7 +43,11 @@ struct tgem_vram_resource {
 	struct list_head blocks;
 	/** @index: @blocks as an array, for cursors that seek */
 	struct tgem_vram_index index;
-	/** @contiguous: the blocks form one physically contiguous run, in list order */
+	/**
+	 * @contiguous: the blocks form one physically contiguous run, in
+	 * list order; then &ttm_resource.placement has
+	 * %TTM_PL_FLAG_CONTIGUOUS too
+	 */
 	bool contiguous;
 };
 
