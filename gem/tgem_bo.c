@@ -132,7 +132,7 @@ static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.pin = tgem_bo_gem_pin,
 	.unpin = tgem_bo_gem_unpin,
 	.get_sg_table = tgem_bo_gem_get_sg_table,
-	.mmap = drm_gem_ttm_mmap,
+	.mmap = tgem_mmap_obj,
 	.print_info = drm_gem_ttm_print_info,
 	.vm_ops = &tgem_mmap_ops,
 };

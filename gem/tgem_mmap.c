@@ -16,29 +16,44 @@
  * It waits for a pending move fence the same way, then maps a batch of
  * pages sized by the prefault policy.
  *
+ * **Cache mode and encryption.** A BO that may live in VRAM is mapped
+ * write-combined and decrypted: its VMA's &vm_area_struct.vm_page_prot is
+ * set that way at mmap() (tgem_mmap_obj()), because huge PMDs are built
+ * from it. Every PTE takes its protection from the BO's current resource
+ * instead: ttm_io_prot() on the VMA's cached protection, and
+ * pgprot_decrypted() for iomem, as TTM's own fault handler does. So VRAM
+ * gets the same bits through a PTE as through a PMD, and the system pages
+ * of a VRAM|SYSTEM BO stay cached and encrypted. The huge path checks
+ * that the two agree before it maps anything, and falls back to PTEs if
+ * they do not.
+ *
  * **The batch.** The kernel's vmf_insert_pfn_prot() takes and drops the
  * page-table lock for every page, and cannot tell the caller that a page
- * was already mapped. tgem instead walks the range with
- * apply_to_page_range(), which allocates the page table once and calls
- * back for each PTE under one page-table lock for the whole batch (the
- * batch never crosses a PMD boundary, so it is exactly one lock). The
- * callback writes a special PTE and stops the walk at the first PTE that
- * is already present. vm_insert_pages() batches too, but only for
- * refcounted pages in non-PFNMAP VMAs, which would let GUP pin BO pages.
- * i915 maps its GGTT faults the same way (remap_io_mapping()).
+ * was already mapped. tgem maps the faulting page with it, so the kernel
+ * applies the memory type it tracks for that address (x86 PAT's
+ * track_pfn_insert(): the BAR's type, reserved write-combined when the
+ * device mapped it) and calls update_mmu_cache(). It then walks the rest
+ * of the batch with apply_to_page_range(), which calls back for each PTE
+ * under one page-table lock (the batch never crosses a PMD boundary, so
+ * it is exactly one lock). The callback copies the protection of the
+ * first PTE, so the whole batch has the memory type the kernel chose,
+ * writes a special PTE, calls update_mmu_cache() as set_pte_at() users
+ * must, and stops the walk at the first PTE that is already present.
+ * vm_insert_pages() batches too, but only for refcounted pages in
+ * non-PFNMAP VMAs, which would let GUP pin BO pages. i915 maps its GGTT
+ * faults the same way (remap_io_mapping()).
  *
  * **Huge faults.** For a BO in VRAM, &vm_operations_struct.huge_fault
  * maps a whole PMD (2 MiB) with vmf_insert_pfn_pmd() when the 2 MiB
  * virtual range lies inside the VMA, its 512 BO pages are physically
- * contiguous in VRAM (one buddy block run) and the physical address is
- * 2 MiB aligned. Linux 6.12's huge pfnmap support marks the PMD special,
- * so GUP-fast leaves it alone, the problem that made TTM drop its huge
- * faults. %MADV_RANDOM mappings never get huge entries. To give userspace
- * PMD-aligned addresses, tgem's get_unmapped_area aligns a mapping's
- * start to the BO offset it maps, as thp_get_unmapped_area() does for
- * files. The cache mode of the PMD comes from the BAR's PAT memtype
- * (write-combined), the same as the PTEs; without PAT there are no huge
- * mappings.
+ * contiguous in VRAM and the physical address is 2 MiB aligned. The VRAM
+ * manager orders a BO's blocks so that as many 2 MiB ranges as possible
+ * qualify, contiguous or not. Linux 6.12's huge pfnmap support marks the
+ * PMD special, so GUP-fast leaves it alone, the problem that made TTM drop
+ * its huge faults. %MADV_RANDOM mappings never get huge entries. To give
+ * userspace PMD-aligned addresses, tgem's get_unmapped_area aligns a
+ * mapping's start to the BO offset it maps, as thp_get_unmapped_area()
+ * does for files.
  *
  * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
  * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
@@ -57,10 +72,13 @@
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
+#include <kunit/visibility.h>
+#include <uapi/drm/tgem_drm.h>
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
@@ -89,11 +107,52 @@ static pgoff_t tgem_mmap_bo_pgoff(struct vm_area_struct *vma,
 	       drm_vma_node_start(&tbo->base.vma_node);
 }
 
+/*
+ * The VMA's protection with the cache mode and encryption of system RAM.
+ * vm_page_prot carries write-combining for a BO that may be in VRAM, so
+ * start again from the VMA's flags, keeping the write protection the core
+ * may have put on vm_page_prot to track writes (vma_set_page_prot()).
+ */
+static pgprot_t tgem_mmap_cached_prot(struct vm_area_struct *vma)
+{
+	vm_flags_t flags = vma->vm_flags;
+
+	if (!pte_write(pfn_pte(0, vma->vm_page_prot)))
+		flags &= ~VM_SHARED;
+	return vm_get_page_prot(flags);
+}
+
+/**
+ * tgem_mmap_res_prot() - Protection of a BO's pages in a mapping
+ * @vma: the mapping
+ * @tbo: the BO, reserved, with a resource whose &ttm_resource.bus is set
+ *       (tgem_ttm_io_mem_reserve())
+ *
+ * What TTM's fault handler would use: ttm_io_prot() for the resource's
+ * caching, and decrypted for iomem, applied to the VMA's protection with
+ * the cache mode of RAM.
+ *
+ * Context: Any context; @tbo's dma_resv held.
+ * Return: the protection for PTEs of @tbo's current resource in @vma.
+ */
+VISIBLE_IF_KUNIT pgprot_t tgem_mmap_res_prot(struct vm_area_struct *vma,
+					     struct ttm_buffer_object *tbo)
+{
+	pgprot_t prot = ttm_io_prot(tbo, tbo->resource, tgem_mmap_cached_prot(vma));
+
+	dma_resv_assert_held(tbo->base.resv);
+
+	return tbo->resource->bus.is_iomem ? pgprot_decrypted(prot) : prot;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_mmap_res_prot);
+
 struct tgem_mmap_batch {
-	struct mm_struct *mm;
+	struct vm_area_struct *vma;
 	struct ttm_buffer_object *tbo;
 	struct tgem_device *tdev;
 	struct tgem_vram_cursor cur;
+	/* The faulting address: the kernel mapped it, the batch copies it. */
+	unsigned long start;
 	pgprot_t prot;
 	pgoff_t pgoff;
 	unsigned int done;
@@ -113,12 +172,24 @@ static unsigned long tgem_mmap_batch_pfn(struct tgem_mmap_batch *b)
 static int tgem_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct tgem_mmap_batch *b = data;
+	unsigned long pfn = tgem_mmap_batch_pfn(b);
+	pte_t old = ptep_get(pte);
 
-	if (!pte_none(ptep_get(pte)))
-		return -EBUSY;	/* stop the batch at a mapped page */
-
-	set_pte_at(b->mm, addr, pte,
-		   pte_mkspecial(pfn_pte(tgem_mmap_batch_pfn(b), b->prot)));
+	if (addr == b->start) {
+		/*
+		 * vmf_insert_pfn_prot() mapped this one, with the memory type
+		 * the kernel tracks for it; the rest of the batch copies it.
+		 */
+		if (!pte_present(old) || pte_pfn(old) != pfn)
+			return -EBUSY;
+		b->prot = pte_pgprot(pte_mkclean(old));
+	} else {
+		if (!pte_none(old))
+			return -EBUSY;	/* stop the batch at a mapped page */
+		set_pte_at(b->vma->vm_mm, addr, pte,
+			   pte_mkspecial(pfn_pte(pfn, b->prot)));
+		update_mmu_cache(b->vma, addr, pte);
+	}
 	b->pgoff++;
 	b->done++;
 	return 0;
@@ -170,12 +241,14 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 		.seq_pages = READ_ONCE(tgem_prefault_seq),
 	};
 	struct tgem_mmap_batch b = {
-		.mm = vma->vm_mm,
+		.vma = vma,
 		.tbo = tbo,
 		.tdev = tdev,
+		.start = address,
 		.pgoff = req.bo_pgoff,
 	};
 	unsigned int n;
+	vm_fault_t ret;
 	int err;
 
 	dma_resv_assert_held(tbo->base.resv);
@@ -202,12 +275,21 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 			return err == -ERESTARTSYS || err == -EINTR ||
 			       err == -EAGAIN ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
 	}
-	b.prot = ttm_io_prot(tbo, tbo->resource, vma->vm_page_prot);
 
-	err = apply_to_page_range(vma->vm_mm, address, (unsigned long)n << PAGE_SHIFT,
-				  tgem_mmap_set_pte, &b);
-	if (err && err != -EBUSY)
-		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	ret = vmf_insert_pfn_prot(vma, address, tgem_mmap_batch_pfn(&b),
+				  tgem_mmap_res_prot(vma, tbo));
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+
+	/*
+	 * The faulting page is mapped; the rest of the batch is a bonus, so
+	 * an error here (there is none: the page table exists) ends it.
+	 */
+	if (n > 1)
+		apply_to_page_range(vma->vm_mm, address, (unsigned long)n << PAGE_SHIFT,
+				    tgem_mmap_set_pte, &b);
+	else
+		b.done = 1;
 
 	atomic64_inc(&tdev->fault.pte_faults);
 	atomic64_add(b.done, &tdev->fault.ptes);
@@ -234,7 +316,7 @@ static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 			ret = tgem_mmap_fault_locked(vmf, tbo);
 			drm_dev_exit(idx);
 		} else {
-			ret = ttm_bo_vm_dummy_page(vmf, vmf->vma->vm_page_prot);
+			ret = ttm_bo_vm_dummy_page(vmf, tgem_mmap_cached_prot(vmf->vma));
 		}
 	}
 
@@ -276,13 +358,7 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	pmd_t pmd;
 	int idx;
 
-	/*
-	 * The PMD takes its cache mode from the BAR's PAT memtype, not from
-	 * ttm_io_prot(): without PAT it would map write-combined VRAM
-	 * write-back, so leave that to the PTE path.
-	 */
-	if (order != PMD_ORDER || !arch_can_pci_mmap_wc() ||
-	    (vma->vm_flags & VM_RAND_READ) ||
+	if (order != PMD_ORDER || (vma->vm_flags & VM_RAND_READ) ||
 	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
 
@@ -306,8 +382,10 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	    !drm_dev_enter(tbo->base.dev, &idx))
 		goto out_unlock;
 
+	/* PMDs are built from vm_page_prot: only if PTEs would agree. */
 	if (tgem_mmap_pmd_mappable(tdev, tbo, tgem_mmap_bo_pgoff(vma, tbo, haddr), &pfn) &&
-	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource)) {
+	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource) &&
+	    pgprot_val(tgem_mmap_res_prot(vma, tbo)) == pgprot_val(vma->vm_page_prot)) {
 		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
 					 vmf->flags & FAULT_FLAG_WRITE);
 		if (ret == VM_FAULT_NOPAGE) {
@@ -324,6 +402,7 @@ out_unlock:
 
 #endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
 
+/* The &vm_operations_struct of BO mappings. */
 const struct vm_operations_struct tgem_mmap_ops = {
 	.fault = tgem_mmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
@@ -333,6 +412,34 @@ const struct vm_operations_struct tgem_mmap_ops = {
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
 };
+
+/**
+ * tgem_mmap_obj() - Set up a new mapping of a BO
+ * @obj: the BO's GEM object
+ * @vma: the new VMA; drm_gem_mmap_obj() has set its ops to &tgem_mmap_ops
+ *
+ * TTM's setup (drm_gem_ttm_mmap()): a %VM_PFNMAP VMA that holds a TTM
+ * reference. A BO that may live in VRAM also gets a write-combined,
+ * decrypted &vm_area_struct.vm_page_prot, which huge PMDs of VRAM are
+ * built from; see "CPU faults".
+ *
+ * Context: Process context, from mmap(), with mmap_lock held for writing.
+ * Return: 0, or the negative errno of drm_gem_ttm_mmap(); on failure the
+ * VMA holds no reference.
+ */
+int tgem_mmap_obj(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	int ret;
+
+	ret = drm_gem_ttm_mmap(obj, vma);
+	if (ret)
+		return ret;
+
+	if (gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_VRAM)
+		vma->vm_page_prot =
+			pgprot_decrypted(pgprot_writecombine(vm_get_page_prot(vma->vm_flags)));
+	return 0;
+}
 
 /**
  * tgem_mmap_get_unmapped_area() - Pick an address for a BO mapping

@@ -9,29 +9,37 @@
  * maps a BO into it through a file whose mmap() is drm_gem_mmap_obj(), as
  * the DRM file's is, and touches the mapping with get_user()/put_user()
  * and copy_to_user(). What the faults installed is read back with
- * follow_pfnmap_start(): the PFN, and whether it is a PTE or a huge PMD.
+ * follow_pfnmap_start(): the PFN, whether it is a PTE or a huge PMD, and
+ * its protection bits, which are compared with ttm_io_prot().
  *
  * The file shares the DRM device's address_space, so TTM's zaps on moves
- * and unplug reach the test's mappings.
+ * and unplug reach the test's mappings, and its mmap() may map more than
+ * the BO, which the DRM file never allows, to reach the fault handler's
+ * check for a page past the end.
  */
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pci.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <kunit/test.h>
 #include <uapi/drm/tgem_drm.h>
+
+#ifdef CONFIG_X86
+#include <asm/memtype.h>
+#endif
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
@@ -188,6 +196,48 @@ tgem_mmap_test_lookup(struct tgem_mmap_test_map *m, size_t offset)
 	return e;
 }
 
+/*
+ * The bits that say how memory is mapped, as a PTE has them: the layout of
+ * a huge PMD's bits made a PTE's, and what the hardware and the core set
+ * on access (accessed, dirty, soft-dirty) left out.
+ */
+static u64 tgem_mmap_test_prot_bits(pgprot_t prot, bool pmd)
+{
+	pte_t pte;
+
+#ifdef CONFIG_X86
+	if (pmd)
+		prot = pgprot_large_2_4k(prot);
+#endif
+	pte = pfn_pte(0, prot);
+	pte = pte_clear_soft_dirty(pte_mkyoung(pte_mkclean(pte_mkspecial(pte))));
+	return pgprot_val(pte_pgprot(pte));
+}
+
+/* What ttm_bo_vm_fault_reserved() would map @bo's pages in @m with. */
+static u64 tgem_mmap_test_ttm_bits(struct kunit *test, struct tgem_mmap_test_map *m)
+{
+	struct ttm_buffer_object *tbo = &m->bo->ttm;
+	struct vm_area_struct *vma;
+	vm_flags_t flags;
+	pgprot_t prot;
+	bool iomem;
+
+	mmap_read_lock(m->mm);
+	vma = vma_lookup(m->mm, m->addr);
+	flags = vma ? vma->vm_flags : 0;
+	mmap_read_unlock(m->mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+
+	/* The faults have filled in the resource's bus placement. */
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(tbo->base.resv, NULL), 0);
+	iomem = tbo->resource->bus.is_iomem;
+	prot = pgprot_decrypted(ttm_io_prot(tbo, tbo->resource, vm_get_page_prot(flags)));
+	dma_resv_unlock(tbo->base.resv);
+	KUNIT_EXPECT_TRUE(test, iomem);
+	return tgem_mmap_test_prot_bits(prot, false);
+}
+
 static struct tgem_device *tgem_mmap_test_vram_device(struct kunit *test)
 {
 	struct tgem_device *tdev = tgem_kunit_vram_device_create(test);
@@ -196,6 +246,121 @@ static struct tgem_device *tgem_mmap_test_vram_device(struct kunit *test)
 		kunit_skip(test, "no huge pfnmaps on this architecture");
 	KUNIT_ASSERT_GE(test, (u64)tdev->vram.size, (u64)SZ_8M);
 	return tdev;
+}
+
+/*
+ * Fault one 2 MiB range of a VRAM BO with a huge PMD and another with
+ * PTEs, and check that every entry maps the BO's VRAM with the bits
+ * expected of it. The PTEs written by the batch (past the faulting page)
+ * count as much as the one the kernel wrote.
+ */
+static void tgem_mmap_test_both_paths(struct kunit *test,
+				      struct tgem_device *tdev, u64 *want)
+{
+	struct tgem_mmap_test_entry pmd, pte0, pte1;
+	struct tgem_mmap_test_map *m;
+	struct tgem_bo *bo;
+	unsigned long base;
+	u32 val;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_4M, DRM_TGEM_PLACEMENT_VRAM,
+				  DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	/* The last page unmapped, so the second 2 MiB cannot be huge. */
+	m = tgem_mmap_test_map(test, bo, SZ_4M - PAGE_SIZE, SZ_4M);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(m->addr, PMD_SIZE));
+
+	KUNIT_ASSERT_EQ(test, tgem_mmap_test_touch(m, 0, &val), 0);
+	KUNIT_ASSERT_EQ(test, tgem_mmap_test_touch(m, SZ_2M, &val), 0);
+
+	pmd = tgem_mmap_test_lookup(m, 0);
+	pte0 = tgem_mmap_test_lookup(m, SZ_2M);
+	pte1 = tgem_mmap_test_lookup(m, SZ_2M + PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, pmd.present && pte0.present && pte1.present);
+	KUNIT_EXPECT_TRUE(test, pmd.pmd);
+	KUNIT_EXPECT_FALSE(test, pte0.pmd);
+	KUNIT_EXPECT_FALSE(test, pte1.pmd);
+	KUNIT_EXPECT_TRUE(test, pmd.special && pte0.special && pte1.special);
+
+	base = tdev->vram.base >> PAGE_SHIFT;
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(bo->ttm.base.resv, NULL), 0);
+	base += bo->ttm.resource->start;
+	dma_resv_unlock(bo->ttm.base.resv);
+	KUNIT_EXPECT_EQ(test, pmd.pfn, base);
+	KUNIT_EXPECT_EQ(test, pte0.pfn, base + (SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, pte1.pfn, base + (SZ_2M >> PAGE_SHIFT) + 1);
+
+	want[0] = tgem_mmap_test_prot_bits(pmd.prot, true);
+	want[1] = tgem_mmap_test_prot_bits(pte0.prot, false);
+	want[2] = tgem_mmap_test_prot_bits(pte1.prot, false);
+	want[3] = tgem_mmap_test_ttm_bits(test, m);
+}
+
+/* The PMD and the PTEs of one VRAM BO carry the bits TTM would use. */
+static void tgem_mmap_prot_matches_ttm(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_mmap_test_vram_device(test);
+	u64 bits[4];
+
+	tgem_mmap_test_both_paths(test, tdev, bits);
+	KUNIT_EXPECT_EQ_MSG(test, bits[0], bits[3], "huge PMD %#llx, ttm_io_prot() %#llx",
+			    bits[0], bits[3]);
+	KUNIT_EXPECT_EQ_MSG(test, bits[1], bits[3], "faulting PTE %#llx, ttm_io_prot() %#llx",
+			    bits[1], bits[3]);
+	KUNIT_EXPECT_EQ_MSG(test, bits[2], bits[3], "batch PTE %#llx, ttm_io_prot() %#llx",
+			    bits[2], bits[3]);
+}
+
+#define TGEM_MMAP_IVSHMEM_DEVICE	0x1110
+#define TGEM_MMAP_IVSHMEM_BAR		2
+
+static void tgem_mmap_test_iounmap(void *vaddr)
+{
+	iounmap((void __iomem *)vaddr);
+}
+
+/*
+ * The kernel tracks one memory type per physical range, and the first
+ * mapping of a range sets it: a later write-combined mapping of the BAR
+ * (the device's io_mapping) gets uncached-minus if the BAR was mapped that
+ * way before. Every user mapping of the BAR must then be uncached too,
+ * through a PTE as through a PMD, or the same memory is mapped with two
+ * cache modes. Mapping the BAR with ioremap() before the device does makes
+ * that happen.
+ */
+static void tgem_mmap_prot_follows_tracked_memtype(struct kunit *test)
+{
+	struct tgem_device *tdev;
+	struct pci_dev *pdev;
+	void __iomem *early;
+	u64 bits[4];
+	int ret;
+
+#ifdef CONFIG_X86_PAT
+	if (!pat_enabled())
+#endif
+		kunit_skip(test, "the kernel tracks memory types with x86 PAT only");
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, TGEM_MMAP_IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
+	early = ioremap(pci_resource_start(pdev, TGEM_MMAP_IVSHMEM_BAR),
+			pci_resource_len(pdev, TGEM_MMAP_IVSHMEM_BAR));
+	pci_dev_put(pdev);
+	KUNIT_ASSERT_TRUE(test, !!early);
+	ret = kunit_add_action_or_reset(test, tgem_mmap_test_iounmap, (void __force *)early);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	tdev = tgem_mmap_test_vram_device(test);
+	tgem_mmap_test_both_paths(test, tdev, bits);
+	KUNIT_EXPECT_EQ_MSG(test, bits[1], bits[0], "faulting PTE %#llx, huge PMD %#llx",
+			    bits[1], bits[0]);
+	KUNIT_EXPECT_EQ_MSG(test, bits[2], bits[0], "batch PTE %#llx, huge PMD %#llx",
+			    bits[2], bits[0]);
+#ifdef CONFIG_X86
+	/* Uncached-minus, as the first mapping made it; not write-combined. */
+	KUNIT_EXPECT_EQ(test, bits[0] & _PAGE_CACHE_MASK,
+			(u64)cachemode2protval(_PAGE_CACHE_MODE_UC_MINUS));
+#endif
 }
 
 /* Put a pattern into the first @size bytes of a mapping, a page at a time. */
@@ -298,8 +463,40 @@ static void tgem_mmap_huge_fragmented(struct kunit *test)
 	tgem_kunit_bo_expect(test, bo, TGEM_MMAP_TEST_SEED);
 }
 
+/*
+ * The handler's own SIGBUS: a page of the VMA past the end of the BO. A
+ * DRM file never maps more than the BO, so only this test's file gets
+ * there. From the kernel, the SIGBUS is a failed get_user().
+ */
+static void tgem_mmap_sigbus_past_the_end(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_kunit_device_create(test);
+	struct tgem_mmap_test_map *m;
+	struct tgem_bo *bo;
+	s64 faults;
+	u32 val = 0;
+
+	bo = tgem_kunit_bo_create(test, tdev, 4 * PAGE_SIZE, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	m = tgem_mmap_test_map(test, bo, 8 * PAGE_SIZE, 8 * PAGE_SIZE);
+
+	faults = atomic64_read(&tdev->fault.pte_faults);
+	KUNIT_EXPECT_EQ(test, tgem_mmap_test_touch(m, 5 * PAGE_SIZE, &val), -EFAULT);
+	KUNIT_EXPECT_FALSE(test, tgem_mmap_test_lookup(m, 5 * PAGE_SIZE).present);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->fault.pte_faults), faults);
+
+	/* The pages of the BO are fine, and the batch stops at its end. */
+	KUNIT_EXPECT_EQ(test, tgem_mmap_test_touch(m, 0, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	KUNIT_EXPECT_TRUE(test, tgem_mmap_test_lookup(m, 3 * PAGE_SIZE).present);
+	KUNIT_EXPECT_FALSE(test, tgem_mmap_test_lookup(m, 4 * PAGE_SIZE).present);
+	KUNIT_EXPECT_EQ(test, tgem_mmap_test_touch(m, 4 * PAGE_SIZE, &val), -EFAULT);
+}
+
 static struct kunit_case tgem_mmap_tests[] = {
+	KUNIT_CASE(tgem_mmap_prot_matches_ttm),
+	KUNIT_CASE(tgem_mmap_prot_follows_tracked_memtype),
 	KUNIT_CASE(tgem_mmap_huge_fragmented),
+	KUNIT_CASE(tgem_mmap_sigbus_past_the_end),
 	{}
 };
 
