@@ -55,6 +55,14 @@
  * mapping's start to the BO offset it maps, as thp_get_unmapped_area()
  * does for files.
  *
+ * A huge fault may run under the VMA lock alone, where it must not wait
+ * for a dma_resv. If the BO is locked or busy it does not fall back to
+ * PTEs: the PTE path would put a page table under that PMD, and the range
+ * could never be mapped huge again for the life of the VMA. It waits with
+ * no mm lock held and has the core retry the fault instead, as
+ * ttm_bo_vm_reserve() does; a retry that is not allowed waits under
+ * ``mmap_lock``, and only under the VMA lock alone does it fall back.
+ *
  * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
  * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
  *
@@ -195,6 +203,11 @@ static int tgem_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
 	return 0;
 }
 
+/*
+ * Wait for a pending move like TTM: without the fault's mm lock if the
+ * fault may be retried. Returns 0 with the BO idle and still reserved,
+ * %VM_FAULT_RETRY with it unreserved, or %VM_FAULT_NOPAGE on a signal.
+ */
 static vm_fault_t tgem_mmap_wait_move(struct vm_fault *vmf,
 				      struct ttm_buffer_object *tbo)
 {
@@ -203,12 +216,11 @@ static vm_fault_t tgem_mmap_wait_move(struct vm_fault *vmf,
 	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
 		return 0;
 
-	/* Wait without mmap_lock if we may, like TTM does. */
 	if (fault_flag_allow_retry_first(vmf->flags)) {
 		if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
 			ttm_bo_get(tbo);
 			dma_resv_unlock(resv);
-			mmap_read_unlock(vmf->vma->vm_mm);
+			release_fault_lock(vmf);
 			dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
 					      MAX_SCHEDULE_TIMEOUT);
 			ttm_bo_put(tbo);
@@ -347,13 +359,50 @@ static bool tgem_mmap_pmd_mappable(struct tgem_device *tdev,
 	return true;
 }
 
+/*
+ * Reserve the BO for a huge fault. Returns 0 with it reserved; otherwise
+ * it is not, and the return value is the fault's.
+ */
+static vm_fault_t tgem_mmap_huge_reserve(struct vm_fault *vmf,
+					 struct ttm_buffer_object *tbo)
+{
+	struct dma_resv *resv = tbo->base.resv;
+
+	if (dma_resv_trylock(resv))
+		return 0;
+
+	/*
+	 * Contended: wait with no mm lock held and retry the whole fault.
+	 * Falling back would put a page table where this PMD can be huge.
+	 */
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+			ttm_bo_get(tbo);
+			release_fault_lock(vmf);
+			if (!dma_resv_lock_interruptible(resv, NULL))
+				dma_resv_unlock(resv);
+			ttm_bo_put(tbo);
+		}
+		return VM_FAULT_RETRY;
+	}
+
+	/* Under the VMA lock alone a dma_resv may not be waited for. */
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
+		return VM_FAULT_FALLBACK;
+
+	/* mmap_lock -> dma_resv is the documented order. */
+	if (dma_resv_lock_interruptible(resv, NULL))
+		return VM_FAULT_NOPAGE;
+	return 0;
+}
+
 static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ttm_buffer_object *tbo = vma->vm_private_data;
 	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
 	unsigned long haddr = vmf->address & PMD_MASK;
-	vm_fault_t ret = VM_FAULT_FALLBACK;
+	vm_fault_t ret;
 	unsigned long pfn;
 	pmd_t pmd;
 	int idx;
@@ -362,13 +411,11 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
 
-	/*
-	 * This may run under the VMA lock alone, so never wait here: on any
-	 * contention the PTE path takes over with the usual retry rules.
-	 */
-	if (!dma_resv_trylock(tbo->base.resv))
-		return VM_FAULT_FALLBACK;
+	ret = tgem_mmap_huge_reserve(vmf, tbo);
+	if (ret)
+		return ret;
 
+	ret = VM_FAULT_FALLBACK;
 	/*
 	 * The core saw an empty PMD before we had the lock; a PTE batch may
 	 * have put a page table there since. Tables and leaves are only ever
@@ -378,9 +425,20 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	if (!pmd_none(pmd) && !pmd_leaf(pmd))
 		goto out_unlock;
 
-	if (!dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_KERNEL) ||
-	    !drm_dev_enter(tbo->base.dev, &idx))
+	if (!(vmf->flags & FAULT_FLAG_VMA_LOCK) ||
+	    fault_flag_allow_retry_first(vmf->flags)) {
+		ret = tgem_mmap_wait_move(vmf, tbo);
+		if (ret == VM_FAULT_RETRY)
+			return ret;	/* the dma_resv is already unlocked */
+		if (ret)
+			goto out_unlock;
+		ret = VM_FAULT_FALLBACK;
+	} else if (!dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_KERNEL)) {
 		goto out_unlock;
+	}
+
+	if (!drm_dev_enter(tbo->base.dev, &idx))
+		goto out_unlock;	/* the PTE path maps the dummy page */
 
 	/* PMDs are built from vm_page_prot: only if PTEs would agree. */
 	if (tgem_mmap_pmd_mappable(tdev, tbo, tgem_mmap_bo_pgoff(vma, tbo, haddr), &pfn) &&

@@ -615,12 +615,14 @@ static void *touch_thread(void *arg)
 
 /*
  * Several threads take first faults on the same 2 MiB ranges at once,
- * some reading and some writing, so huge and PTE faults race for the same
- * PMDs. Every page must end up mapped to the right bytes, and the kernel
- * must not warn (the splat scan checks that).
+ * some reading and some writing, so huge faults race for the same PMDs
+ * and for the BO's lock. Every page must end up mapped to the right bytes
+ * by one huge PMD per 2 MiB, and the kernel must not warn (the splat scan
+ * checks that).
  */
 TEST_F(fault, concurrent_first_touch)
 {
+	struct fault_stats a, b;
 	struct toucher t[4];
 	pthread_t th[4];
 	size_t size = 16u << 20, pages = size / 4096, i;
@@ -632,7 +634,9 @@ TEST_F(fault, concurrent_first_touch)
 		SKIP(return, "no VRAM");
 	h = create(_metadata, self->fd, size, PLACE_VRAM, FLAG_CONTIG);
 	p = map(_metadata, self->fd, h, size);
+	ASSERT_EQ(0u, (uintptr_t)p % SZ_2M) TH_LOG("mapping not PMD aligned");
 
+	read_stats(&a);
 	for (k = 0; k < 4; k++) {
 		t[k] = (struct toucher){ .p = p, .pages = pages, .start = k * 97,
 					 .stride = k & 1 ? 1 : 513, .write = k == 0 };
@@ -640,6 +644,14 @@ TEST_F(fault, concurrent_first_touch)
 	}
 	for (k = 0; k < 4; k++)
 		pthread_join(th[k], NULL);
+	read_stats(&b);
+
+	/*
+	 * A huge fault that finds the BO locked by another fault waits and
+	 * retries: no 2 MiB range falls back to PTEs, each is mapped once.
+	 */
+	EXPECT_EQ(0, b.pte_faults - a.pte_faults);
+	EXPECT_EQ((long long)(size / SZ_2M), b.pmds - a.pmds);
 
 	for (i = 0; i < pages; i++)
 		if (p[i * 4096] != (uint8_t)i)
