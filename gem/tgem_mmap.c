@@ -63,6 +63,11 @@
  * ttm_bo_vm_reserve() does; a retry that is not allowed waits under
  * ``mmap_lock``, and only under the VMA lock alone does it fall back.
  *
+ * **Unplug.** Once the device is gone, faults map a zeroed dummy page of
+ * their own, cached, over the faulting page's page table only: never
+ * into a neighbouring 2 MiB range, which may still be a huge PMD until
+ * drm_dev_unplug() zaps it.
+ *
  * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
  * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
  *
@@ -81,6 +86,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
@@ -269,10 +275,6 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 	if (!n || !tbo->resource)
 		return VM_FAULT_SIGBUS;
 
-	/* A huge_fault that ran while we waited for the lock mapped it all. */
-	if (pmd_leaf(pmdp_get_lockless(vmf->pmd)))
-		return VM_FAULT_NOPAGE;
-
 	if (tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource))
 		return VM_FAULT_SIGBUS;
 
@@ -308,6 +310,44 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 	return VM_FAULT_NOPAGE;
 }
 
+static void tgem_mmap_free_dummy_page(struct drm_device *drm, void *page)
+{
+	__free_page(page);
+}
+
+/*
+ * After unplug: a zeroed page of our own instead of the BAR, over the
+ * faulting page's page table. TTM's ttm_bo_vm_dummy_page() maps the whole
+ * VMA, which fails (VM_FAULT_OOM) where a huge PMD still maps a range.
+ */
+static vm_fault_t tgem_mmap_dummy_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	unsigned long start = max(vma->vm_start, haddr);
+	unsigned long end = min(vma->vm_end, haddr + PMD_SIZE);
+	pgprot_t prot = tgem_mmap_cached_prot(vma);
+	unsigned long addr, pfn;
+	struct page *page;
+	vm_fault_t ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return VM_FAULT_OOM;
+	/* Freed with the DRM device, as TTM frees its dummy pages. */
+	if (drmm_add_action_or_reset(tbo->base.dev, tgem_mmap_free_dummy_page, page))
+		return VM_FAULT_OOM;
+	pfn = page_to_pfn(page);
+
+	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK, pfn, prot);
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		vmf_insert_pfn_prot(vma, addr, pfn, prot);
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 {
 	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
@@ -324,11 +364,14 @@ static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 		return ret;	/* the dma_resv is already unlocked */
 
 	if (!ret) {
-		if (drm_dev_enter(drm, &idx)) {
+		/* A huge fault that ran while we waited for the lock mapped it all. */
+		if (pmd_leaf(pmdp_get_lockless(vmf->pmd))) {
+			ret = VM_FAULT_NOPAGE;
+		} else if (drm_dev_enter(drm, &idx)) {
 			ret = tgem_mmap_fault_locked(vmf, tbo);
 			drm_dev_exit(idx);
 		} else {
-			ret = ttm_bo_vm_dummy_page(vmf, tgem_mmap_cached_prot(vmf->vma));
+			ret = tgem_mmap_dummy_page(vmf);
 		}
 	}
 

@@ -30,6 +30,7 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
@@ -492,11 +493,48 @@ static void tgem_mmap_sigbus_past_the_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tgem_mmap_test_touch(m, 4 * PAGE_SIZE, &val), -EFAULT);
 }
 
+/*
+ * drm_dev_unplug() marks the device gone, then zaps its mappings. A fault
+ * in between gets the dummy page while huge PMDs still map other 2 MiB
+ * ranges of the VMA. Setting &drm_device.unplugged by hand holds the
+ * device in that window.
+ */
+static void tgem_mmap_dummy_page_beside_huge_pmd(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_mmap_test_vram_device(test);
+	struct tgem_mmap_test_entry e;
+	struct tgem_mmap_test_map *m;
+	struct tgem_bo *bo;
+	u32 val = 0;
+	int ret;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_4M, DRM_TGEM_PLACEMENT_VRAM,
+				  DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	tgem_kunit_bo_fill(test, bo, TGEM_MMAP_TEST_SEED);
+	m = tgem_mmap_test_map(test, bo, SZ_4M, SZ_4M);
+
+	/* The last 2 MiB: a huge PMD. */
+	KUNIT_ASSERT_EQ(test, tgem_mmap_test_touch(m, SZ_4M - sizeof(u32), &val), 0);
+	KUNIT_ASSERT_TRUE(test, tgem_mmap_test_lookup(m, SZ_2M).pmd);
+
+	tdev->drm.unplugged = true;
+	ret = tgem_mmap_test_touch(m, 0, &val);
+	e = tgem_mmap_test_lookup(m, SZ_2M);
+	tdev->drm.unplugged = false;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, val, 0);	/* the dummy page, not VRAM */
+	KUNIT_EXPECT_TRUE(test, tgem_mmap_test_lookup(m, PAGE_SIZE).present);
+	/* The huge PMD is left alone until the zap. */
+	KUNIT_EXPECT_TRUE(test, e.present && e.pmd);
+}
+
 static struct kunit_case tgem_mmap_tests[] = {
 	KUNIT_CASE(tgem_mmap_prot_matches_ttm),
 	KUNIT_CASE(tgem_mmap_prot_follows_tracked_memtype),
 	KUNIT_CASE(tgem_mmap_huge_fragmented),
 	KUNIT_CASE(tgem_mmap_sigbus_past_the_end),
+	KUNIT_CASE(tgem_mmap_dummy_page_beside_huge_pmd),
 	{}
 };
 
