@@ -14,7 +14,9 @@
  * (ttm_bo_vm_reserve(): a trylock, and on contention it drops
  * ``mmap_lock`` and returns %VM_FAULT_RETRY where the fault flags allow).
  * It waits for a pending move fence the same way, then maps a batch of
- * pages sized by the prefault policy.
+ * pages sized by the prefault policy. A populate that fails for lack of
+ * memory is %VM_FAULT_OOM, as for any other memory the process touches;
+ * a signal retries the access; anything else is %VM_FAULT_SIGBUS.
  *
  * **Cache mode and encryption.** A BO that may live in VRAM is mapped
  * write-combined and decrypted: its VMA's &vm_area_struct.vm_page_prot is
@@ -160,6 +162,23 @@ VISIBLE_IF_KUNIT pgprot_t tgem_mmap_res_prot(struct vm_area_struct *vma,
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_mmap_res_prot);
 
+/**
+ * tgem_mmap_populate_error() - What a failed populate makes of a fault
+ * @err: the negative errno from ttm_tt_populate()
+ *
+ * Context: Any context.
+ * Return: %VM_FAULT_NOPAGE for a signal or a retry (the access is
+ * retried once the signal is handled), %VM_FAULT_OOM for a lack of memory,
+ * else what vmf_error() says (%VM_FAULT_SIGBUS).
+ */
+VISIBLE_IF_KUNIT vm_fault_t tgem_mmap_populate_error(int err)
+{
+	if (err == -ERESTARTSYS || err == -EINTR || err == -EAGAIN)
+		return VM_FAULT_NOPAGE;
+	return vmf_error(err);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_mmap_populate_error);
+
 struct tgem_mmap_batch {
 	struct vm_area_struct *vma;
 	struct ttm_buffer_object *tbo;
@@ -285,9 +304,8 @@ static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
 		if (!tbo->ttm)
 			return VM_FAULT_SIGBUS;
 		err = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
-		if (err)	/* as TTM does: retry on a signal, else SIGBUS */
-			return err == -ERESTARTSYS || err == -EINTR ||
-			       err == -EAGAIN ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+		if (err)
+			return tgem_mmap_populate_error(err);
 	}
 
 	ret = vmf_insert_pfn_prot(vma, address, tgem_mmap_batch_pfn(&b),

@@ -25,6 +25,7 @@ int tgem_mmap_debugfs_init(struct tgem_device *tdev);
 #if IS_ENABLED(CONFIG_KUNIT)
 pgprot_t tgem_mmap_res_prot(struct vm_area_struct *vma,
 			    struct ttm_buffer_object *tbo);
+vm_fault_t tgem_mmap_populate_error(int err);
 #endif
 
 #endif

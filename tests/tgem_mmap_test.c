@@ -529,12 +529,39 @@ static void tgem_mmap_dummy_page_beside_huge_pmd(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, e.present && e.pmd);
 }
 
+struct tgem_mmap_errno_case {
+	const char *desc;
+	int err;
+	vm_fault_t expected;
+};
+
+static const struct tgem_mmap_errno_case tgem_mmap_errno_cases[] = {
+	{ "ENOMEM: out of memory", -ENOMEM, VM_FAULT_OOM },
+	{ "ERESTARTSYS: retry", -ERESTARTSYS, VM_FAULT_NOPAGE },
+	{ "EINTR: retry", -EINTR, VM_FAULT_NOPAGE },
+	{ "EAGAIN: retry", -EAGAIN, VM_FAULT_NOPAGE },
+	{ "EINVAL: SIGBUS", -EINVAL, VM_FAULT_SIGBUS },
+	{ "EIO: SIGBUS", -EIO, VM_FAULT_SIGBUS },
+};
+
+KUNIT_ARRAY_PARAM_DESC(tgem_mmap_errno, tgem_mmap_errno_cases, desc);
+
+/* What a populate that fails makes of the fault. */
+static void tgem_mmap_populate_errno(struct kunit *test)
+{
+	const struct tgem_mmap_errno_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)tgem_mmap_populate_error(c->err),
+			(__force unsigned int)c->expected);
+}
+
 static struct kunit_case tgem_mmap_tests[] = {
 	KUNIT_CASE(tgem_mmap_prot_matches_ttm),
 	KUNIT_CASE(tgem_mmap_prot_follows_tracked_memtype),
 	KUNIT_CASE(tgem_mmap_huge_fragmented),
 	KUNIT_CASE(tgem_mmap_sigbus_past_the_end),
 	KUNIT_CASE(tgem_mmap_dummy_page_beside_huge_pmd),
+	KUNIT_CASE_PARAM(tgem_mmap_populate_errno, tgem_mmap_errno_gen_params),
 	{}
 };
 
