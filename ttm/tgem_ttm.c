@@ -231,6 +231,11 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_eviction_valuable);
  * lifetime. The fault path calls it too, since TTM does not export its
  * own wrapper.
  *
+ * &ttm_bus_placement.offset is a linear bus address, so it is only set
+ * for VRAM that is one contiguous run; for scattered VRAM it is 0, and
+ * tgem maps such a resource block by block (CPU faults, short-term
+ * mappings), never through the bus offset.
+ *
  * Context: Any context; @mem's BO reserved.
  * Return: 0, or -EINVAL for a placement tgem does not have.
  */
@@ -244,17 +249,40 @@ int tgem_ttm_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem)
 	case TTM_PL_VRAM:
 		mem->bus.is_iomem = true;
 		mem->bus.caching = ttm_write_combined;
-		/*
-		 * Only meaningful when contiguous. tgem maps VRAM itself, page
-		 * by page through the buddy blocks (CPU faults, short-term
-		 * mappings), never through TTM's linear bus.offset helpers.
-		 */
-		mem->bus.offset = tdev->vram.base + ((u64)mem->start << PAGE_SHIFT);
+		mem->bus.offset = 0;
+		if (to_tgem_vram_resource(mem)->contiguous)
+			mem->bus.offset = tdev->vram.base +
+					  ((u64)mem->start << PAGE_SHIFT);
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_io_mem_reserve);
+
+/**
+ * tgem_ttm_io_mem_reserve_linear() - &ttm_device_funcs.io_mem_reserve
+ * @bdev: the TTM device
+ * @mem: the resource; fills in &ttm_resource.bus
+ *
+ * TTM calls this only where it wants one linear range for the whole
+ * resource: ttm_bo_kmap(), ttm_bo_vmap(), its own fault handler and the
+ * linear memcpy iterator. Scattered VRAM has none, so it is refused there
+ * instead of handing TTM an address that only the first block starts at.
+ *
+ * Context: Any context; @mem's BO reserved.
+ * Return: 0; -EINVAL for VRAM that is not one contiguous run, or for a
+ * placement tgem does not have.
+ */
+int tgem_ttm_io_mem_reserve_linear(struct ttm_device *bdev,
+				   struct ttm_resource *mem)
+{
+	if (mem->mem_type == TTM_PL_VRAM &&
+	    !to_tgem_vram_resource(mem)->contiguous)
+		return -EINVAL;
+	return tgem_ttm_io_mem_reserve(bdev, mem);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_io_mem_reserve_linear);
 
 static int tgem_ttm_access_memory(struct ttm_buffer_object *bo,
 				  unsigned long offset, void *buf, int len,
@@ -278,7 +306,7 @@ static const struct ttm_device_funcs tgem_ttm_funcs = {
 	.eviction_valuable = tgem_ttm_eviction_valuable,
 	.evict_flags = tgem_ttm_evict_flags,
 	.move = tgem_move,
-	.io_mem_reserve = tgem_ttm_io_mem_reserve,
+	.io_mem_reserve = tgem_ttm_io_mem_reserve_linear,
 	.access_memory = tgem_ttm_access_memory,
 };
 
