@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1682,6 +1683,139 @@ TEST_F(uapi, prime_vram_export_to_other_device)
 	ASSERT_EQ(0, close(dmabuf));
 	bo_close(_metadata, self->fd, hvram);
 	ASSERT_EQ(0, close(vgem));
+}
+
+/* --- Eviction of busy BOs --------------------------------------------- */
+
+/*
+ * Another thread keeps taking the victims' dma_resv for a moment, the way
+ * any client may: with GEM_INFO, or with first touches (CPU faults) through
+ * fresh mappings.
+ */
+struct busy_victims {
+	int fd;
+	uint32_t handles[2];
+	size_t size;
+	size_t page_size;
+	bool touch;
+	int stop;
+	unsigned long rounds;
+	int error;
+};
+
+static void *busy_victims_thread(void *arg)
+{
+	struct busy_victims *b = arg;
+	struct drm_tgem_gem_info info;
+	unsigned long i;
+	size_t off;
+	int ret;
+
+	for (i = 0; !__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE); i++) {
+		uint32_t handle = b->handles[i & 1];
+
+		if (b->touch) {
+			volatile uint8_t *p = tgem_bo_map(b->fd, handle, b->size);
+
+			if (p == MAP_FAILED) {
+				b->error = errno;
+				break;
+			}
+			for (off = 0; off < b->size; off += b->page_size)
+				(void)p[off];
+			munmap((void *)p, b->size);
+		} else {
+			ret = tgem_bo_info(b->fd, handle, &info);
+			if (ret) {
+				b->error = -ret;
+				break;
+			}
+		}
+		b->rounds++;
+	}
+	return NULL;
+}
+
+#define BUSY_BO_SIZE	(2 * SZ_1M)
+#define BUSY_ROUNDS	100
+
+/*
+ * VRAM holds a VRAM-only ballast and room for one of two VRAM|SYSTEM
+ * victims. While the other thread keeps the victims busy, every round
+ * MIGRATEs each victim in (evicting the other one) and creates a VRAM-only
+ * BO (evicting whichever is in VRAM). A busy victim must be waited for,
+ * never skipped: not one ENOMEM.
+ */
+static void evict_busy_victims(struct __test_metadata *_metadata, int fd,
+			       size_t page_size, bool touch)
+{
+	struct busy_victims b = {
+		.fd = fd, .size = BUSY_BO_SIZE, .page_size = page_size,
+		.touch = touch,
+	};
+	int r, ret, failed_migrate = 0, failed_create = 0;
+	uint64_t total, used, size;
+	uint32_t ballast, extra;
+	pthread_t thread;
+
+	used = vram_used(_metadata, fd, &total);
+	if (total - used < 4 * BUSY_BO_SIZE)
+		SKIP(return, "not enough free VRAM");
+
+	size = total - used - BUSY_BO_SIZE;
+	ballast = bo_create_flags(_metadata, fd, &size, PLACEMENT_VRAM, 0);
+	for (r = 0; r < 2; r++) {
+		size = BUSY_BO_SIZE;
+		b.handles[r] = bo_create_flags(_metadata, fd, &size,
+					       PLACEMENT_BOTH, 0);
+	}
+	ASSERT_EQ(total, vram_used(_metadata, fd, NULL))
+		TH_LOG("someone else uses VRAM");
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, busy_victims_thread, &b));
+	for (r = 0; r < BUSY_ROUNDS; r++) {
+		ret = tgem_bo_migrate(fd, b.handles[0], REGION_VRAM);
+		failed_migrate += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("MIGRATE: %s", strerror(-ret));
+		ret = tgem_bo_migrate(fd, b.handles[1], REGION_VRAM);
+		failed_migrate += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("MIGRATE: %s", strerror(-ret));
+
+		size = BUSY_BO_SIZE;
+		ret = tgem_bo_create(fd, &size, PLACEMENT_VRAM, 0, &extra);
+		failed_create += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("GEM_CREATE: %s", strerror(-ret));
+		if (!ret)
+			bo_close(_metadata, fd, extra);
+	}
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+
+	EXPECT_EQ(0, b.error) TH_LOG("busy thread: %s", strerror(b.error));
+	EXPECT_LT(0ul, b.rounds);
+	EXPECT_EQ(0, failed_migrate)
+		TH_LOG("%d of %d MIGRATEs failed with ENOMEM (busy thread: %lu rounds)",
+		       failed_migrate, 2 * BUSY_ROUNDS, b.rounds);
+	EXPECT_EQ(0, failed_create)
+		TH_LOG("%d of %d VRAM-only creates failed with ENOMEM (busy thread: %lu rounds)",
+		       failed_create, BUSY_ROUNDS, b.rounds);
+
+	bo_close(_metadata, fd, b.handles[0]);
+	bo_close(_metadata, fd, b.handles[1]);
+	bo_close(_metadata, fd, ballast);
+	EXPECT_EQ(used, vram_used(_metadata, fd, NULL));
+}
+
+TEST_F_TIMEOUT(uapi, vram_evict_busy_victims_info, 600)
+{
+	SKIP_WITHOUT_VRAM();
+	evict_busy_victims(_metadata, self->fd, self->page_size, false);
+}
+
+TEST_F_TIMEOUT(uapi, vram_evict_busy_victims_touch, 600)
+{
+	SKIP_WITHOUT_VRAM();
+	evict_busy_victims(_metadata, self->fd, self->page_size, true);
 }
 
 /* -l and -h only print; they work without a device. */
