@@ -267,8 +267,10 @@ static int tgem_bo_validate(struct tgem_bo *bo, struct ttm_placement *placement)
 
 		if (ret != -ENOMEM || tries == TGEM_BO_VALIDATE_TRIES ||
 		    fatal_signal_pending(current))
-			return ret;
+			break;
 	}
+	/* tgem's own page limit (see "TTM device"), to userspace ENOMEM. */
+	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
 /**

@@ -45,7 +45,11 @@
  * Counting them there would make a tgem client that populates past that
  * limit swap out the BOs of every TTM device in the machine. tgem applies
  * the same limit, ttm_tt_pages_limit(), to its own pages instead; its BOs
- * are therefore never swapped out by TTM.
+ * are therefore never swapped out by TTM. Reaching that limit is not the
+ * machine running out of memory, so populate says -ENOSPC for it, not
+ * -ENOMEM: a CPU fault then gets SIGBUS rather than %VM_FAULT_OOM (which
+ * the OOM killer cannot resolve, so the fault would be retried forever),
+ * and the ioctls report it as ``ENOMEM`` like any other lack of memory.
  */
 
 #include <linux/gfp.h>
@@ -118,8 +122,8 @@ static void tgem_ttm_tt_free_pages(struct ttm_tt *tt, pgoff_t n)
  *
  * Context: Process context; sleeps. Called by ttm_tt_populate() with the
  * BO's dma_resv held.
- * Return: 0, -ENOMEM when memory, the memory cgroup or tgem's share of
- * TTM's page limit runs out, or -EINTR for a fatal signal. On failure @tt
+ * Return: 0, -ENOMEM when memory or the memory cgroup runs out, -ENOSPC
+ * when tgem's share of TTM's page limit does, or -EINTR for a fatal signal. On failure @tt
  * is left unpopulated, without a page array.
  */
 static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
@@ -140,7 +144,7 @@ static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 
 	if (atomic64_add_return(tt->num_pages, &tdev->mem.sys_pages) >
 	    ttm_tt_pages_limit()) {
-		ret = -ENOMEM;
+		ret = -ENOSPC;
 		goto out_uncount;
 	}
 
