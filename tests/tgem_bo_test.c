@@ -180,6 +180,44 @@ static void tgem_bo_page_array_lazy(struct kunit *test)
 }
 
 /*
+ * tgem caps its own pages at TTM's page limit. Reaching the cap is not the
+ * machine running out of memory: populate says -ENOSPC, which a CPU fault
+ * turns into SIGBUS instead of a VM_FAULT_OOM the OOM killer cannot
+ * resolve, and leaves nothing counted or allocated.
+ */
+static void tgem_bo_page_limit(struct kunit *test)
+{
+	struct tgem_device *tdev = test->priv;
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	s64 full = ttm_tt_pages_limit() - 1;
+	struct tgem_bo *bo;
+	int ret;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_64K, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, bo->ttm.ttm);
+
+	/* Room for one page of this test device's own count, not sixteen. */
+	atomic64_set(&tdev->mem.sys_pages, full);
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_tt_populate(bo->ttm.bdev, bo->ttm.ttm, &ctx);
+	ttm_bo_unreserve(&bo->ttm);
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(bo->ttm.ttm));
+	KUNIT_EXPECT_NULL(test, bo->ttm.ttm->pages);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), full);
+	atomic64_set(&tdev->mem.sys_pages, 0);
+
+	/* Below the cap the same BO populates. */
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_tt_populate(bo->ttm.bdev, bo->ttm.ttm, &ctx);
+	ttm_bo_unreserve(&bo->ttm);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), SZ_64K >> PAGE_SHIFT);
+}
+
+/*
  * The bus offset TTM would use as one linear address is published only for
  * VRAM that is one run; TTM's linear helpers refuse scattered VRAM instead
  * of mapping from where its first block starts.
@@ -579,6 +617,7 @@ static struct kunit_case tgem_bo_tests[] = {
 	KUNIT_CASE_PARAM(tgem_bo_populate_accounting, tgem_bo_size_gen_params),
 	KUNIT_CASE_PARAM(tgem_bo_populate_zeroed, tgem_bo_size_gen_params),
 	KUNIT_CASE(tgem_bo_page_array_lazy),
+	KUNIT_CASE(tgem_bo_page_limit),
 	KUNIT_CASE(tgem_bo_io_mem_linear_only),
 	KUNIT_CASE(tgem_bo_mmap_offset_lifetime),
 	KUNIT_CASE(tgem_bo_mmap_offsets_disjoint),
