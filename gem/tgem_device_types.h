@@ -15,6 +15,8 @@
 
 #include "ttm/tgem_vram_mgr_types.h"
 
+struct tgem_sched;
+
 /**
  * struct tgem_device - A tgem device
  *
@@ -75,6 +77,12 @@ struct tgem_device {
 		/** @vram.mgr: the TTM manager for %TTM_PL_VRAM */
 		struct tgem_vram_mgr mgr;
 	} vram;
+
+	/**
+	 * @sched: the software engine and its scheduler (engine/); set up
+	 * by tgem_device_create(), read-only afterwards
+	 */
+	struct tgem_sched *sched;
 };
 
 #endif

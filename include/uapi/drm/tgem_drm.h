@@ -28,6 +28,8 @@ extern "C" {
  *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle;
  *  - &DRM_IOCTL_TGEM_GEM_MIGRATE: move a BO to one of its allowed regions;
  *  - &DRM_IOCTL_TGEM_GEM_INFO: how a BO was created and where it is now;
+ *  - &DRM_IOCTL_TGEM_CONTEXT_CREATE, &DRM_IOCTL_TGEM_CONTEXT_DESTROY: the
+ *    submission contexts batches run on;
  *  - &DRM_IOCTL_TGEM_EXECBUF: run a batch buffer on the software engine,
  *    relocating the GPU addresses it holds first (see "tgem execbuf").
  *
@@ -76,6 +78,8 @@ struct drm_tgem_user_extension {
 #define DRM_TGEM_GEM_WAIT		0x03
 #define DRM_TGEM_GEM_MIGRATE		0x04
 #define DRM_TGEM_GEM_INFO		0x05
+#define DRM_TGEM_CONTEXT_CREATE		0x06
+#define DRM_TGEM_CONTEXT_DESTROY	0x07
 #define DRM_TGEM_EXECBUF		0x08
 
 #define DRM_IOCTL_TGEM_DEVICE_QUERY \
@@ -90,6 +94,10 @@ struct drm_tgem_user_extension {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_MIGRATE, struct drm_tgem_gem_migrate)
 #define DRM_IOCTL_TGEM_GEM_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_INFO, struct drm_tgem_gem_info)
+#define DRM_IOCTL_TGEM_CONTEXT_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_CONTEXT_CREATE, struct drm_tgem_context_create)
+#define DRM_IOCTL_TGEM_CONTEXT_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_CONTEXT_DESTROY, struct drm_tgem_context_destroy)
 #define DRM_IOCTL_TGEM_EXECBUF \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_EXECBUF, struct drm_tgem_execbuf)
 
@@ -354,6 +362,73 @@ struct drm_tgem_gem_info {
 	__u32 region;
 	/** @pad: MBZ */
 	__u32 pad;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * DOC: tgem contexts
+ *
+ * A context is an ordered stream of batches. Batches submitted to one
+ * context run one after the other, in submission order; batches of
+ * different contexts run independently of each other. Each context is a
+ * separate scheduler entity, and has its own ban state.
+ *
+ * A context belongs to the file that created it and is named by a small
+ * integer id, unique within that file. Ids start at 1: 0 is never a valid
+ * context id. An id is free for reuse once its context is destroyed.
+ *
+ * **Hangs and bans.** A batch that runs longer than the job timeout (the
+ * ``tgem.job_timeout_ms`` module parameter) is stopped: its fence signals
+ * with an error, and its context is *banned*. Batches already queued on a
+ * banned context end with an error without running, and every further
+ * submission to it fails with ``EIO``. Other contexts are not affected. A
+ * banned context stays banned: destroy it and create a new one.
+ *
+ * **Destroying** a context (or closing the file, which destroys every
+ * context of the file) never waits for its batches and never cancels one
+ * that has already been submitted: they run to their end, or to their
+ * timeout, and their fences signal as usual.
+ */
+
+/**
+ * struct drm_tgem_context_create - Input of &DRM_IOCTL_TGEM_CONTEXT_CREATE
+ *
+ * Creates a context in the calling file and returns its id.
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags or @reserved
+ * field; ``ENOSPC`` when the file already has 4096 contexts;
+ * ``ENOMEM`` when memory runs out. On failure @ctx_id is not written.
+ */
+struct drm_tgem_context_create {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @flags: MBZ, no flag is defined yet */
+	__u32 flags;
+	/** @ctx_id: out, the id of the new context, never 0 */
+	__u32 ctx_id;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_context_destroy - Input of &DRM_IOCTL_TGEM_CONTEXT_DESTROY
+ *
+ * Destroys a context of the calling file. Its id can no longer be used for
+ * submission; batches already submitted on it still run (see "tgem
+ * contexts").
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags or @reserved field;
+ * ``ENOENT`` when @ctx_id names no context of this file (0 never does, nor
+ * does an id already destroyed).
+ */
+struct drm_tgem_context_destroy {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @ctx_id: the context to destroy */
+	__u32 ctx_id;
+	/** @flags: MBZ */
+	__u32 flags;
 	/** @reserved: MBZ */
 	__u64 reserved[2];
 };
