@@ -18,6 +18,7 @@ tgem-y := \
 	engine/tgem_engine_mem.o \
 	engine/tgem_job.o \
 	engine/tgem_sched.o \
+	execbuf/tgem_execbuf.o \
 	execbuf/tgem_gpuvm.o \
 	execbuf/tgem_reloc.o \
 	execbuf/tgem_reloc_cache.o \
