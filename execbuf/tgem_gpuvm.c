@@ -47,6 +47,7 @@
 #include <kunit/visibility.h>
 
 #include "execbuf/tgem_gpuvm.h"
+#include "gem/tgem_file.h"
 
 /**
  * tgem_gpuvm_init() - Set up an empty GPU address space
@@ -400,3 +401,24 @@ void tgem_gpuvm_unbind(struct tgem_gpuvm *vm, struct drm_gem_object *obj)
 		tgem_gpuvm_binding_free(b);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_unbind);
+
+/**
+ * tgem_gpuvm_gem_close() - &drm_gem_object_funcs.close: unbind from the file
+ * @obj: the BO whose handle is being closed
+ * @file: the file the handle belongs to
+ *
+ * The DRM core calls this each time a handle of @obj in @file goes away
+ * (GEM_CLOSE, or the file closing). The BO loses its GPU address in that
+ * file; a later execbuf binds it anew, maybe elsewhere. Jobs already
+ * queued are not affected.
+ *
+ * Context: Process context; no dma_resv held.
+ */
+void tgem_gpuvm_gem_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tgem_file *tfile = to_tgem_file(file);
+
+	/* Not a file tgem opened (no per-file state): nothing is bound. */
+	if (tfile)
+		tgem_gpuvm_unbind(&tfile->gpuvm, obj);
+}
