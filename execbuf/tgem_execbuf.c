@@ -206,13 +206,19 @@ static int tgem_exec_lookup(struct tgem_exec *eb)
 		ret = tgem_reloc_array_bytes(u->relocation_count, &bytes);
 		if (TGEM_IOCTL_DBG(drm, ret))
 			return ret;
-		if (TGEM_IOCTL_DBG(drm, !access_ok(u64_to_user_ptr(u->relocs_ptr),
-						   bytes)))
-			return -EFAULT;
 	}
 	ret = tgem_reloc_total(eb->uobjs, args->num_objects, &eb->num_relocs);
 	if (TGEM_IOCTL_DBG(drm, ret))
 		return ret;
+	/* Sizes first, pointers second: EINVAL wins over EFAULT. */
+	for (i = 0; i < args->num_objects; i++) {
+		u = &eb->uobjs[i];
+		bytes = array_size(u->relocation_count,
+				   sizeof(struct drm_tgem_relocation_entry));
+		if (TGEM_IOCTL_DBG(drm, !access_ok(u64_to_user_ptr(u->relocs_ptr),
+						   bytes)))
+			return -EFAULT;
+	}
 
 	ret = tgem_reloc_set_init(&eb->set, eb->uobjs, args->num_objects,
 				  args->flags & DRM_TGEM_EXEC_HANDLE_LUT);
