@@ -14,7 +14,9 @@ subdir-ccflags-y += -I$(srctree)/include/uapi/drm
 obj-$(CONFIG_DRM_TGEM) += tgem.o
 
 tgem-y := \
+	engine/tgem_cmd.o \
 	engine/tgem_context.o \
+	engine/tgem_engine.o \
 	engine/tgem_engine_mem.o \
 	engine/tgem_job.o \
 	engine/tgem_sched.o \
