@@ -20,6 +20,10 @@ tgem-y := \
 	engine/tgem_engine_mem.o \
 	engine/tgem_job.o \
 	engine/tgem_sched.o \
+	execbuf/tgem_execbuf.o \
+	execbuf/tgem_gpuvm.o \
+	execbuf/tgem_reloc.o \
+	execbuf/tgem_reloc_cache.o \
 	gem/tgem_bo.o \
 	gem/tgem_debugfs.o \
 	gem/tgem_drv.o \

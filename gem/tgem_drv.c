@@ -38,6 +38,7 @@
 
 #include "engine/tgem_context.h"
 #include "engine/tgem_sched.h"
+#include "execbuf/tgem_execbuf.h"
 #include "gem/tgem_debugfs.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_drv.h"
@@ -63,6 +64,7 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_CONTEXT_DESTROY, tgem_context_destroy_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_EXECBUF, tgem_execbuf_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations tgem_fops = {
@@ -130,6 +132,7 @@ struct tgem_device *tgem_device_create(struct device *parent,
 		return ERR_PTR(ret);
 
 	tgem_vm_debugfs_init(tdev);
+	tgem_execbuf_debugfs_init(tdev);
 	return tdev;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);

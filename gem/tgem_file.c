@@ -23,6 +23,7 @@
 #include <drm/drm_file.h>
 
 #include "engine/tgem_context.h"
+#include "execbuf/tgem_gpuvm.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_file.h"
 
@@ -45,6 +46,7 @@ int tgem_file_open(struct drm_device *drm, struct drm_file *file)
 	tfile->tdev = to_tgem_device(drm);
 	tfile->file = file;
 	tgem_file_contexts_init(tfile);
+	tgem_gpuvm_init(&tfile->gpuvm, TGEM_GPUVM_START, TGEM_GPUVM_END);
 
 	file->driver_priv = tfile;
 	return 0;
@@ -65,6 +67,7 @@ void tgem_file_postclose(struct drm_device *drm, struct drm_file *file)
 	struct tgem_file *tfile = to_tgem_file(file);
 
 	tgem_file_contexts_fini(tfile);
+	tgem_gpuvm_fini(&tfile->gpuvm);
 	file->driver_priv = NULL;
 	kfree(tfile);
 }

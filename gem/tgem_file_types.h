@@ -8,6 +8,8 @@
 
 #include <linux/xarray.h>
 
+#include "execbuf/tgem_gpuvm_types.h"
+
 struct drm_file;
 struct tgem_device;
 
@@ -35,6 +37,9 @@ struct tgem_file {
 		 */
 		struct xarray xa;
 	} contexts;
+
+	/** @gpuvm: the file's GPU address space; see "GPU address space" */
+	struct tgem_gpuvm gpuvm;
 };
 
 #endif
