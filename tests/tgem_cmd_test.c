@@ -16,8 +16,8 @@
 
 #include "engine/tgem_cmd.h"
 
-#define LO(a)	((u32)(a))
-#define HI(a)	((u32)((u64)(a) >> 32))
+#define LO(a)		lower_32_bits(a)
+#define HI(a)		upper_32_bits(a)
 
 /* A 48-bit address with both halves nonzero. */
 #define ADDR_A	0x0000123456789ab0ull

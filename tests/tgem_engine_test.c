@@ -174,8 +174,8 @@ static u64 emit(struct fake_mem *mem, u64 addr, const u32 *dw, unsigned int n)
 #define SQI		TGEM_MI_STORE_QWORD_IMM
 #define BBS		(TGEM_MI_BATCH_BUFFER_START | TGEM_MI_BATCH_PPGTT)
 #define CALL		(TGEM_MI_BATCH_BUFFER_START | TGEM_MI_BATCH_SECOND_LEVEL)
-#define LO(a)		((u32)(a))
-#define HI(a)		((u32)((u64)(a) >> 32))
+#define LO(a)		lower_32_bits(a)
+#define HI(a)		upper_32_bits(a)
 #define SEM_WAIT(op)	(TGEM_MI_SEMAPHORE_WAIT | TGEM_MI_SEMAPHORE_POLL | \
 			 ((op) << TGEM_MI_SEMAPHORE_SAD_SHIFT))
 

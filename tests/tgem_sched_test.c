@@ -200,8 +200,8 @@ static int tgem_sched_wait(struct dma_fence *fence, unsigned int ms)
 	return fence->error;
 }
 
-#define LO(a)	((u32)(a))
-#define HI(a)	((u32)((u64)(a) >> 32))
+#define LO(a)		lower_32_bits(a)
+#define HI(a)		upper_32_bits(a)
 #define BBE		TGEM_MI_BATCH_BUFFER_END
 
 static void tgem_sched_contexts(struct kunit *test)
