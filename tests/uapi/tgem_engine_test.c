@@ -344,6 +344,7 @@ FIXTURE(engine) {
 	int fd;
 	int has_vram;
 	uint32_t ctx;
+	unsigned int old_timeout;	/* to restore, or 0 */
 };
 
 FIXTURE_SETUP(engine)
@@ -357,8 +358,12 @@ FIXTURE_SETUP(engine)
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &self->ctx));
 }
 
+static int write_param(unsigned int v);
+
 FIXTURE_TEARDOWN(engine)
 {
+	if (self->old_timeout)
+		write_param(self->old_timeout);
 	close(self->fd);
 }
 
@@ -613,14 +618,15 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	uint32_t target2 = create(_metadata, self->fd, PLACE_SYS);
 	uint32_t h_hang[1] = { hang }, h_after[2] = { after, target2 };
 	uint32_t h_ok[2] = { ok_bb, target };
-	unsigned int old = 0, timeout = 5000;
+	unsigned int timeout = 5000;
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
 	struct batch l = {}, s = {}, a = {};
 	uint32_t ll, ls, la, bad, *p;
 	int64_t t0, waited;
 
-	if (!read_param(&old) && !write_param(1000))
+	/* Shorter than the default; the teardown restores it. */
+	if (!read_param(&self->old_timeout) && !write_param(1000))
 		timeout = 1000;
 
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &bad));
@@ -669,9 +675,6 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	ASSERT_EQ(0, tgem_ctx_destroy(self->fd, bad));
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
 	ASSERT_EQ(0, wait_idle(self->fd, ok_bb, 20 * SEC));
-
-	if (old)
-		write_param(old);
 }
 
 static int prime_export(int fd, uint32_t handle, int *dmabuf)
