@@ -180,7 +180,7 @@ void tgem_reloc_cache_fini(struct tgem_reloc_cache *cache)
 {
 	tgem_reloc_cache_set_bo(cache, NULL);
 	if (cache->wrote_iomem)
-		wmb();
+		wmb(); /* drain WC buffers: the engine reads VRAM on another CPU */
 	cache->wrote_iomem = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_reloc_cache_fini);
