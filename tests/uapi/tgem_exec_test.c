@@ -40,6 +40,9 @@
 #define OBJ_WRITE	DRM_TGEM_EXEC_OBJECT_WRITE
 #define OBJ_PINNED	DRM_TGEM_EXEC_OBJECT_PINNED
 #define SEC		1000000000ll
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* The commands the tests use (Intel gen8+ MI encodings). */
 #define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
@@ -317,18 +320,17 @@ TEST_F(exec, copy_system_vram)
 
 /*
  * Expect @eb to fail with @err, changing nothing: no counter moves, no
- * offset or presumed offset is written, and @target (if any) still reads
- * zero.
+ * offset of @objs (the caller's array, whatever @eb points at) is
+ * written, and @target (if any) still reads zero.
  */
 static void expect_refused(struct __test_metadata *_metadata, int fd,
-			   struct drm_tgem_execbuf *eb, int err,
-			   uint32_t target)
+			   struct drm_tgem_execbuf *eb,
+			   const struct drm_tgem_exec_object *objs,
+			   uint32_t nobjs, int err, uint32_t target)
 {
-	struct drm_tgem_exec_object *objs =
-		(struct drm_tgem_exec_object *)(uintptr_t)eb->objects_ptr;
 	struct tgem_exec_stats a, s;
 	uint64_t offsets[8] = {};
-	uint32_t i, n = eb->num_objects < 8 ? eb->num_objects : 8;
+	uint32_t i, n = nobjs < 8 ? nobjs : 8;
 	volatile uint32_t *p;
 
 	for (i = 0; i < n && objs; i++)
@@ -378,7 +380,7 @@ TEST_F(exec, bad_arguments)
 #define REFUSED(err, field, value) do {					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
 		eb.field = value;					\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED(EINVAL, extensions, 1);
@@ -408,7 +410,7 @@ TEST_F(exec, bad_arguments)
 	/* Start plus length past the end; exactly to the end is fine. */
 	exec_init(&eb, objs, 2, 1, 16, self->ctx);
 	eb.batch_start = PAGE - 8;
-	expect_refused(_metadata, self->fd, &eb, EINVAL, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, target);
 
 	/* A destroyed context. */
 	{
@@ -417,7 +419,7 @@ TEST_F(exec, bad_arguments)
 		ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx));
 		ASSERT_EQ(0, tgem_ctx_destroy(self->fd, ctx));
 		exec_init(&eb, objs, 2, 1, len, ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* And the same execbuf, fixed, runs. */
@@ -440,7 +442,7 @@ TEST_F(exec, bad_objects)
 		obj_init(&objs[1], bb, 0, &b);				\
 		objs[0].field = value;					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED_OBJ(ENOENT, handle, 0);
@@ -458,7 +460,7 @@ TEST_F(exec, bad_objects)
 	obj_init(&objs[1], bb, 0, &b);
 	obj_init(&objs[2], target, 0, NULL);
 	exec_init(&eb, objs, 3, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EINVAL, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, target);
 
 	/* A closed handle. */
 	{
@@ -467,7 +469,7 @@ TEST_F(exec, bad_objects)
 		ASSERT_EQ(0, tgem_gem_close(self->fd, gone));
 		obj_init(&objs[2], gone, 0, NULL);
 		exec_init(&eb, objs, 3, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 }
 
@@ -488,7 +490,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[0], target, OBJ_WRITE, NULL);		\
 		obj_init(&objs[1], bb, 0, &c);				\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 		ASSERT_EQ(0, c.relocs[0].presumed_offset);		\
 	} while (0)
 
@@ -511,7 +513,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[0], target, OBJ_WRITE, NULL);
 		obj_init(&objs[1], bb, 0, &c);
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* HANDLE_LUT: an index past the object array. */
@@ -524,7 +526,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[1], bb, 0, &c);
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
 		eb.flags = DRM_TGEM_EXEC_HANDLE_LUT;
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* The last 8 bytes of the batch BO, past its commands, are fine. */
@@ -569,7 +571,7 @@ TEST_F(exec, relocation_count_overflow)
 		objs[0].relocation_count = c0;				\
 		objs[2].relocation_count = c2;				\
 		exec_init(&eb, objs, 3, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED_COUNT(EINVAL, UINT32_MAX, 1);
@@ -598,7 +600,7 @@ TEST_F(exec, relocation_count_overflow)
 		objs[1].relocs_ptr = (uintptr_t)r;
 		objs[1].relocation_count = 2 * per_page;
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 		munmap(r, PAGE);
 	}
 
@@ -607,13 +609,13 @@ TEST_F(exec, relocation_count_overflow)
 	obj_init(&objs[1], bb, 0, &b);
 	objs[1].relocs_ptr = (uint64_t)-PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 	{
 		void *hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		ASSERT_NE(MAP_FAILED, hole);
 		objs[1].relocs_ptr = (uintptr_t)hole;
-		expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 		munmap(hole, PAGE);
 	}
 }
@@ -857,7 +859,7 @@ TEST_F(exec, softpin)
 	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
 	objs[1].offset = upper;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, ENOSPC, 0);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOSPC, 0);
 
 #define REFUSED_PIN(err, addr) do {					\
 		obj_init(&objs[0], other, OBJ_PINNED, NULL);		\
@@ -865,7 +867,7 @@ TEST_F(exec, softpin)
 		obj_init(&objs[1], bb, OBJ_PINNED, NULL);		\
 		objs[1].offset = upper;					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, 0);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, 0);	\
 	} while (0)
 
 	REFUSED_PIN(EINVAL, 0);				/* page 0 */
@@ -884,7 +886,7 @@ TEST_F(exec, softpin)
 	obj_init(&objs[0], target, OBJ_PINNED, NULL);
 	objs[0].offset = (uint64_t)-PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EINVAL, 0);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, 0);
 }
 
 /* Data written by a batch survives MIGRATE, and the address stays. */
@@ -982,6 +984,8 @@ static void *exec_thread(void *data)
 		if (len > SLOT)
 			FAIL("slot too small");
 		memcpy(bp + i * SLOT, b.dw, len);
+		/* Relocation offsets are from the start of the BO. */
+		b.relocs[0].offset += i * SLOT;
 
 		memset(objs, 0, sizeof(objs));
 		objs[0].handle = result;
