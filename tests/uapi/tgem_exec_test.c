@@ -621,7 +621,7 @@ TEST_F(exec, relocation_count_overflow)
 }
 
 /* The engine's errors are not execbuf's: a banned context gives EIO. */
-TEST_F(exec, banned_context)
+TEST_F_TIMEOUT(exec, banned_context, 120)
 {
 	struct drm_tgem_exec_object objs[1];
 	struct drm_tgem_execbuf eb;
@@ -1021,7 +1021,7 @@ out:
 #undef FAIL
 }
 
-TEST_F(exec, thousand_execbufs_two_threads)
+TEST_F_TIMEOUT(exec, thousand_execbufs_two_threads, 600)
 {
 	struct thread_arg t[2] = {};
 	pthread_t th[2];
