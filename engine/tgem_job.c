@@ -51,7 +51,8 @@
  * calls tgem_job_arm() and tgem_job_push(), or tgem_job_abort().
  *
  * Context: Process context; may sleep. Takes @ctx's submit lock for
- * reading and returns with it held on success.
+ * reading and returns with it held on success; may be called with
+ * dma_resv locks held (see Documentation/locking.rst).
  * Return: the job, or an ERR_PTR(): -EINVAL for too many maps, -ENOENT if
  * the context has been destroyed, -EIO if it is banned, -ENOMEM.
  */

@@ -152,6 +152,9 @@ static int tgem_sched_engine_check(void *priv)
 	struct tgem_sched *sched = job->ctx->tdev->sched;
 	ktime_t started = job->started;
 
+	/* Called before every command: a looping batch must not hog the CPU. */
+	cond_resched();
+
 	if (ktime_ms_delta(ktime_get(), started) > tgem_sched_timeout_ms())
 		tgem_sched_job_timeout(sched, job);
 
