@@ -402,7 +402,7 @@ TEST_F(exec, bad_arguments)
 	REFUSED(EINVAL, batch_len, 6);
 	REFUSED(EINVAL, batch_len, PAGE + 4);
 	REFUSED(EFAULT, objects_ptr, 0);
-	REFUSED(EFAULT, objects_ptr, (uint64_t)-PAGE);
+	REFUSED(EFAULT, objects_ptr, -(uint64_t)PAGE);
 	REFUSED(ENOENT, ctx_id, 0);
 	REFUSED(ENOENT, ctx_id, self->ctx + 1000);
 #undef REFUSED
@@ -607,7 +607,7 @@ TEST_F(exec, relocation_count_overflow)
 	/* A relocation pointer into kernel space or unmapped memory. */
 	obj_init(&objs[0], target, OBJ_WRITE, NULL);
 	obj_init(&objs[1], bb, 0, &b);
-	objs[1].relocs_ptr = (uint64_t)-PAGE;
+	objs[1].relocs_ptr = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 	{
@@ -878,13 +878,13 @@ TEST_F(exec, softpin)
 
 	/* The last page of the space is fine; the range after it is not. */
 	obj_init(&objs[0], other, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
 	objs[1].offset = upper;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
 	obj_init(&objs[0], target, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, 0);
 }
