@@ -311,7 +311,7 @@ static void tgem_engine_second_level(struct kunit *test)
 	struct fake_mem *mem = fake_mem_create(test);
 	struct tgem_engine_exec ex;
 
-	/* Call BATCH2 twice; it bumps a counter through COPY_MEM_MEM. */
+	/* Call BATCH2, then BATCH2 + 32, which chains to BATCH2. */
 	EMIT(mem, BATCH,
 	     SDI, LO(DATA), HI(DATA), 10,
 	     CALL, LO(BATCH2), HI(BATCH2),
@@ -330,7 +330,8 @@ static void tgem_engine_second_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_get(mem, DATA + 4), 11);
 	KUNIT_EXPECT_EQ(test, fake_get(mem, DATA + 8), 20);
 	KUNIT_EXPECT_EQ(test, fake_get(mem, DATA + 12), 30);
-	KUNIT_EXPECT_EQ(test, ex.num_cmds, 10);
+	/* 2 + 2 (BATCH2) + 2 + 1 (chain) + 2 (BATCH2) + 2 */
+	KUNIT_EXPECT_EQ(test, ex.num_cmds, 11);
 }
 
 static void tgem_engine_nested_call(struct kunit *test)
@@ -542,9 +543,10 @@ static const struct tgem_engine_fault_case tgem_engine_fault_cases[] = {
 	FAULT("blit to read-only", -EFAULT, RO,
 	      TGEM_XY_FAST_COPY_BLT, 0, 0, (1 << 16) | 4, (u32)RO, 0, 0, 0,
 	      (u32)DATA, 0, BBE),
+	/* Rows 0-7 land in DATA and DATA2 (zeros from RO); row 8 faults. */
 	FAULT("blit rows past the map", -EFAULT, DATA2 + FAKE_SIZE,
 	      TGEM_XY_FAST_COPY_BLT, 1024, 0, (9 << 16) | 4, (u32)DATA, 0,
-	      0, 0, 0, (u32)RO, 0, BBE),
+	      0, 0, (u32)RO, 0, BBE),
 	FAULT("unknown opcode", -EINVAL, BATCH + 4, TGEM_MI_NOOP,
 	      TGEM_MI_INSTR(0x22, 1), 0x2000, 0, BBE),
 	FAULT("3D command", -EINVAL, BATCH, 3u << 29, BBE),

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,43 @@ static int submit(int fd, uint32_t ctx, const uint32_t *handles, unsigned int n,
 static int wait_idle(int fd, uint32_t handle, int64_t ns)
 {
 	return tgem_bo_wait(fd, handle, tgem_now_ns() + ns);
+}
+
+/* The engine's debugfs counters; -errno when debugfs is not there. */
+struct engine_stats {
+	long long completed;
+	long long faulted;
+	long long timedout;
+	long long cancelled;
+};
+
+static int engine_stats(struct engine_stats *st)
+{
+	char key[32];
+	long long val;
+	glob_t g;
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	if (glob("/sys/kernel/debug/dri/*/tgem_engine_stats", 0, NULL, &g) ||
+	    g.gl_pathc < 1)
+		return -ENOENT;
+	f = fopen(g.gl_pathv[0], "r");
+	globfree(&g);
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %lld", key, &val) == 2) {
+		if (!strcmp(key, "completed"))
+			st->completed = val;
+		else if (!strcmp(key, "faulted"))
+			st->faulted = val;
+		else if (!strcmp(key, "timedout"))
+			st->timedout = val;
+		else if (!strcmp(key, "cancelled"))
+			st->cancelled = val;
+	}
+	fclose(f);
+	return 0;
 }
 
 /* --- contexts -------------------------------------------------------- */
@@ -446,6 +484,8 @@ TEST_F(engine, faults)
 		3u << 29,		/* a 3D command */
 		MI_INSTR(0x1c, 2),	/* semaphore in signal mode */
 	};
+	struct engine_stats st0, st;
+	int have_stats = !engine_stats(&st0);
 	struct batch b;
 	uint32_t *p, len;
 	unsigned int i;
@@ -485,6 +525,12 @@ TEST_F(engine, faults)
 	for (i = 0; i < BO_SIZE / 4; i++)
 		ASSERT_EQ(0, p[i]) TH_LOG("dword %u written", i);
 	munmap(p, BO_SIZE);
+	if (have_stats) {
+		ASSERT_EQ(0, engine_stats(&st));
+		ASSERT_EQ(st0.faulted + 5, st.faulted);
+		ASSERT_EQ(st0.completed, st.completed);
+		ASSERT_EQ(st0.timedout, st.timedout);
+	}
 
 	/* Faults do not ban: the context still runs work. */
 	memset(&b, 0, sizeof(b));
@@ -568,6 +614,8 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	uint32_t h_hang[1] = { hang }, h_after[2] = { after, target2 };
 	uint32_t h_ok[2] = { ok_bb, target };
 	unsigned int old = 0, timeout = 5000;
+	struct engine_stats st0, st;
+	int have_stats = !engine_stats(&st0);
 	struct batch l = {}, s = {}, a = {};
 	uint32_t ll, ls, la, bad, *p;
 	int64_t t0, waited;
@@ -608,6 +656,13 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	p = map(_metadata, self->fd, target2);
 	ASSERT_EQ(0, p[0]);
 	munmap(p, BO_SIZE);
+	if (have_stats) {
+		ASSERT_EQ(0, engine_stats(&st));
+		ASSERT_EQ(st0.timedout + 1, st.timedout);
+		ASSERT_EQ(st0.cancelled + 1, st.cancelled);
+		ASSERT_EQ(st0.completed + 1, st.completed);
+		ASSERT_EQ(st0.faulted, st.faulted);
+	}
 
 	ASSERT_EQ(-EIO, submit(self->fd, bad, h_ok, 2, 0, 1u << 1, ls));
 	/* Destroying a banned context works; the other one still runs. */
@@ -648,6 +703,8 @@ TEST_F(engine, close_with_jobs_in_flight)
 {
 	uint32_t sem, t_a, t_b, bb_wait, bb_store, ctx_a, ctx_b, imp_a, imp_b;
 	uint32_t hw[2], ha[2], hb[2];
+	struct engine_stats st0, st;
+	int have_stats = !engine_stats(&st0);
 	struct batch w = {}, s = {};
 	int fd2, buf_a, buf_b, i;
 	uint32_t lw, ls, *p;
@@ -698,6 +755,12 @@ TEST_F(engine, close_with_jobs_in_flight)
 	p = map(_metadata, self->fd, imp_a);
 	ASSERT_EQ(0, p[0]);
 	munmap(p, BO_SIZE);
+	if (have_stats) {
+		ASSERT_EQ(0, engine_stats(&st));
+		ASSERT_EQ(st0.timedout + 1, st.timedout);
+		ASSERT_EQ(st0.cancelled + 8, st.cancelled);
+		ASSERT_EQ(st0.completed + 8, st.completed);
+	}
 
 	/* The device still runs work. */
 	every_command(_metadata, self->fd, self->ctx, PLACE_SYS);
