@@ -816,6 +816,34 @@ TEST_F(exec, no_reloc_does_no_work)
 	stats(_metadata, &s);
 	ASSERT_EQ(a.relocs_skipped + n, s.relocs_skipped);
 
+	/*
+	 * Closing the target's last handle unbinds it: imported again under
+	 * a new handle, NO_RELOC cannot skip, even if the address comes out
+	 * the same.
+	 */
+	{
+		struct drm_prime_handle ph = { .handle = target, .flags = DRM_CLOEXEC };
+		uint32_t again;
+		unsigned int r;
+
+		ASSERT_EQ(0, wait_idle(self->fd, target));
+		ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+		ASSERT_EQ(0, tgem_gem_close(self->fd, target));
+		ph.handle = 0;
+		ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+		close(ph.fd);
+		again = ph.handle;
+		for (r = 0; r < n; r++)
+			b.relocs[r].target_handle = again;
+		objs[0].handle = again;
+		stats(_metadata, &a);
+		ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
+		stats(_metadata, &s);
+		ASSERT_EQ(a.relocs_applied + a.relocs_skipped + n,
+			  s.relocs_applied + s.relocs_skipped);
+		target = again;
+	}
+
 	ASSERT_EQ(0, wait_idle(self->fd, target));
 	munmap((void *)p, PAGE);
 }
