@@ -751,6 +751,7 @@ TEST_F(exec, relocations_in_mmapped_bo)
  */
 TEST_F(exec, no_reloc_does_no_work)
 {
+	struct drm_prime_handle ph = {};
 	uint32_t target = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	uint32_t bb = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	struct drm_tgem_exec_object objs[2];
@@ -822,28 +823,23 @@ TEST_F(exec, no_reloc_does_no_work)
 	 * a new handle, NO_RELOC cannot skip, even if the address comes out
 	 * the same.
 	 */
-	{
-		struct drm_prime_handle ph = { .handle = target, .flags = DRM_CLOEXEC };
-		uint32_t again;
-		unsigned int r;
-
-		ASSERT_EQ(0, wait_idle(self->fd, target));
-		ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
-		ASSERT_EQ(0, tgem_gem_close(self->fd, target));
-		ph.handle = 0;
-		ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
-		close(ph.fd);
-		again = ph.handle;
-		for (r = 0; r < n; r++)
-			b.relocs[r].target_handle = again;
-		objs[0].handle = again;
-		stats(_metadata, &a);
-		ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
-		stats(_metadata, &s);
-		ASSERT_EQ(a.relocs_applied + a.relocs_skipped + n,
-			  s.relocs_applied + s.relocs_skipped);
-		target = again;
-	}
+	ASSERT_EQ(0, wait_idle(self->fd, target));
+	ph.handle = target;
+	ph.flags = DRM_CLOEXEC;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	ASSERT_EQ(0, tgem_gem_close(self->fd, target));
+	ph.handle = 0;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+	close(ph.fd);
+	target = ph.handle;
+	for (i = 0; i < n; i++)
+		b.relocs[i].target_handle = target;
+	objs[0].handle = target;
+	stats(_metadata, &a);
+	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
+	stats(_metadata, &s);
+	ASSERT_EQ(a.relocs_applied + a.relocs_skipped + n,
+		  s.relocs_applied + s.relocs_skipped);
 
 	ASSERT_EQ(0, wait_idle(self->fd, target));
 	munmap((void *)p, PAGE);
