@@ -25,6 +25,10 @@
  * write-combining buffers; tgem_reloc_cache_fini() ends with a write
  * barrier so they are out before the job is queued.
  *
+ * VRAM is only touched inside drm_dev_enter(): once the device is
+ * unplugged, relocating into VRAM fails with -ENODEV instead of writing
+ * to a BAR that is gone.
+ *
  * Before the first write into a BO, the cache waits for all of the BO's
  * earlier work (every fence in its dma_resv): a previous batch may still
  * be reading the very words being patched. The BO's dma_resv is held the
@@ -35,6 +39,7 @@
 #include <linux/io-mapping.h>
 #include <linux/sched.h>
 
+#include <drm/drm_drv.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
@@ -79,6 +84,10 @@ static void tgem_reloc_cache_unmap(struct tgem_reloc_cache *cache)
 void tgem_reloc_cache_set_bo(struct tgem_reloc_cache *cache, struct tgem_bo *bo)
 {
 	tgem_reloc_cache_unmap(cache);
+	if (cache->dev_entered) {
+		drm_dev_exit(cache->dev_idx);
+		cache->dev_entered = false;
+	}
 	cache->bo = bo;
 	cache->it = NULL;
 }
@@ -109,6 +118,9 @@ static int tgem_reloc_cache_prepare_locked(struct tgem_reloc_cache *cache)
 						   tbo->ttm->pages);
 		return 0;
 	case TTM_PL_VRAM:
+		if (!drm_dev_enter(&tdev->drm, &cache->dev_idx))
+			return -ENODEV;
+		cache->dev_entered = true;
 		cache->it = tgem_page_iter_vram_init(&cache->iter.vram,
 						     &tdev->vram.iomap,
 						     &tdev->vram.mgr.mm,
@@ -132,7 +144,8 @@ static int tgem_reloc_cache_prepare_locked(struct tgem_reloc_cache *cache)
  * Context: Process context with the BO's dma_resv held; may sleep in the
  * first write to a BO (see "Reloc cache").
  * Return: 0; -ERESTARTSYS if a signal interrupted the wait for the BO's
- * work; -EINVAL if the BO has no pages (the caller forgot to populate it).
+ * work; -EINVAL if the BO has no pages (the caller forgot to populate it);
+ * -ENODEV if the BO is in VRAM and the device is unplugged.
  */
 int tgem_reloc_cache_write_locked(struct tgem_reloc_cache *cache, u64 offset,
 				  u64 value)
@@ -180,7 +193,7 @@ void tgem_reloc_cache_fini(struct tgem_reloc_cache *cache)
 {
 	tgem_reloc_cache_set_bo(cache, NULL);
 	if (cache->wrote_iomem)
-		wmb();
+		wmb(); /* drain WC buffers: the engine reads VRAM on another CPU */
 	cache->wrote_iomem = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_reloc_cache_fini);

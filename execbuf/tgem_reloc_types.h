@@ -109,6 +109,13 @@ struct tgem_reloc_cache {
 	bool mapped;
 	/** @wrote_iomem: a VRAM page was written: a write barrier is due */
 	bool wrote_iomem;
+	/**
+	 * @dev_entered: the cache is inside drm_dev_enter() (@dev_idx), as
+	 * it must be while it may touch VRAM: after an unplug the BAR is gone
+	 */
+	bool dev_entered;
+	/** @dev_idx: the cookie of drm_dev_enter() */
+	int dev_idx;
 	/** @maps: pages mapped since tgem_reloc_cache_init(), for tests */
 	u64 maps;
 };

@@ -56,7 +56,9 @@ static struct tgem_reloc_set *tgem_reloc_test_set(struct kunit *test, bool lut)
 	set->objs[0].addr = TGEM_RELOC_ADDR0;
 	set->objs[1].addr = TGEM_RELOC_ADDR1;
 	set->objs[2].addr = TGEM_RELOC_ADDR2;
-	set->objs[0].size = set->objs[1].size = set->objs[2].size = 4 * PAGE_SIZE;
+	set->objs[0].size = 4 * PAGE_SIZE;
+	set->objs[1].size = 4 * PAGE_SIZE;
+	set->objs[2].size = 4 * PAGE_SIZE;
 	return set;
 }
 
@@ -290,8 +292,10 @@ static void tgem_reloc_presumed(struct kunit *test)
 			c->written ? tgem_reloc_value(addr, 0x20) :
 				     tgem_reloc_test_pattern(0x100));
 	/* Its neighbours are untouched. */
-	KUNIT_EXPECT_EQ(test, tgem_reloc_test_read(test, bo, 0xf8), tgem_reloc_test_pattern(0xf8));
-	KUNIT_EXPECT_EQ(test, tgem_reloc_test_read(test, bo, 0x108), tgem_reloc_test_pattern(0x108));
+	KUNIT_EXPECT_EQ(test, tgem_reloc_test_read(test, bo, 0xf8),
+			tgem_reloc_test_pattern(0xf8));
+	KUNIT_EXPECT_EQ(test, tgem_reloc_test_read(test, bo, 0x108),
+			tgem_reloc_test_pattern(0x108));
 }
 
 /* A bad entry anywhere fails validation before anything is written. */

@@ -16,6 +16,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,9 @@
 #define OBJ_WRITE	DRM_TGEM_EXEC_OBJECT_WRITE
 #define OBJ_PINNED	DRM_TGEM_EXEC_OBJECT_PINNED
 #define SEC		1000000000ll
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* The commands the tests use (Intel gen8+ MI encodings). */
 #define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
@@ -317,18 +321,17 @@ TEST_F(exec, copy_system_vram)
 
 /*
  * Expect @eb to fail with @err, changing nothing: no counter moves, no
- * offset or presumed offset is written, and @target (if any) still reads
- * zero.
+ * offset of @objs (the caller's array, whatever @eb points at) is
+ * written, and @target (if any) still reads zero.
  */
 static void expect_refused(struct __test_metadata *_metadata, int fd,
-			   struct drm_tgem_execbuf *eb, int err,
-			   uint32_t target)
+			   struct drm_tgem_execbuf *eb,
+			   const struct drm_tgem_exec_object *objs,
+			   uint32_t nobjs, int err, uint32_t target)
 {
-	struct drm_tgem_exec_object *objs =
-		(struct drm_tgem_exec_object *)(uintptr_t)eb->objects_ptr;
 	struct tgem_exec_stats a, s;
 	uint64_t offsets[8] = {};
-	uint32_t i, n = eb->num_objects < 8 ? eb->num_objects : 8;
+	uint32_t i, n = nobjs < 8 ? nobjs : 8;
 	volatile uint32_t *p;
 
 	for (i = 0; i < n && objs; i++)
@@ -378,7 +381,7 @@ TEST_F(exec, bad_arguments)
 #define REFUSED(err, field, value) do {					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
 		eb.field = value;					\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED(EINVAL, extensions, 1);
@@ -400,7 +403,7 @@ TEST_F(exec, bad_arguments)
 	REFUSED(EINVAL, batch_len, 6);
 	REFUSED(EINVAL, batch_len, PAGE + 4);
 	REFUSED(EFAULT, objects_ptr, 0);
-	REFUSED(EFAULT, objects_ptr, (uint64_t)-PAGE);
+	REFUSED(EFAULT, objects_ptr, -(uint64_t)PAGE);
 	REFUSED(ENOENT, ctx_id, 0);
 	REFUSED(ENOENT, ctx_id, self->ctx + 1000);
 #undef REFUSED
@@ -408,7 +411,7 @@ TEST_F(exec, bad_arguments)
 	/* Start plus length past the end; exactly to the end is fine. */
 	exec_init(&eb, objs, 2, 1, 16, self->ctx);
 	eb.batch_start = PAGE - 8;
-	expect_refused(_metadata, self->fd, &eb, EINVAL, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, target);
 
 	/* A destroyed context. */
 	{
@@ -417,7 +420,7 @@ TEST_F(exec, bad_arguments)
 		ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx));
 		ASSERT_EQ(0, tgem_ctx_destroy(self->fd, ctx));
 		exec_init(&eb, objs, 2, 1, len, ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* And the same execbuf, fixed, runs. */
@@ -440,7 +443,7 @@ TEST_F(exec, bad_objects)
 		obj_init(&objs[1], bb, 0, &b);				\
 		objs[0].field = value;					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED_OBJ(ENOENT, handle, 0);
@@ -458,7 +461,7 @@ TEST_F(exec, bad_objects)
 	obj_init(&objs[1], bb, 0, &b);
 	obj_init(&objs[2], target, 0, NULL);
 	exec_init(&eb, objs, 3, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EINVAL, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, target);
 
 	/* A closed handle. */
 	{
@@ -467,7 +470,7 @@ TEST_F(exec, bad_objects)
 		ASSERT_EQ(0, tgem_gem_close(self->fd, gone));
 		obj_init(&objs[2], gone, 0, NULL);
 		exec_init(&eb, objs, 3, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 }
 
@@ -488,7 +491,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[0], target, OBJ_WRITE, NULL);		\
 		obj_init(&objs[1], bb, 0, &c);				\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 		ASSERT_EQ(0, c.relocs[0].presumed_offset);		\
 	} while (0)
 
@@ -511,7 +514,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[0], target, OBJ_WRITE, NULL);
 		obj_init(&objs[1], bb, 0, &c);
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* HANDLE_LUT: an index past the object array. */
@@ -524,7 +527,7 @@ TEST_F(exec, bad_relocations)
 		obj_init(&objs[1], bb, 0, &c);
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
 		eb.flags = DRM_TGEM_EXEC_HANDLE_LUT;
-		expect_refused(_metadata, self->fd, &eb, ENOENT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOENT, target);
 	}
 
 	/* The last 8 bytes of the batch BO, past its commands, are fine. */
@@ -569,7 +572,7 @@ TEST_F(exec, relocation_count_overflow)
 		objs[0].relocation_count = c0;				\
 		objs[2].relocation_count = c2;				\
 		exec_init(&eb, objs, 3, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, target);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, target);	\
 	} while (0)
 
 	REFUSED_COUNT(EINVAL, UINT32_MAX, 1);
@@ -598,28 +601,28 @@ TEST_F(exec, relocation_count_overflow)
 		objs[1].relocs_ptr = (uintptr_t)r;
 		objs[1].relocation_count = 2 * per_page;
 		exec_init(&eb, objs, 2, 1, len, self->ctx);
-		expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 		munmap(r, PAGE);
 	}
 
 	/* A relocation pointer into kernel space or unmapped memory. */
 	obj_init(&objs[0], target, OBJ_WRITE, NULL);
 	obj_init(&objs[1], bb, 0, &b);
-	objs[1].relocs_ptr = (uint64_t)-PAGE;
+	objs[1].relocs_ptr = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 	{
 		void *hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		ASSERT_NE(MAP_FAILED, hole);
 		objs[1].relocs_ptr = (uintptr_t)hole;
-		expect_refused(_metadata, self->fd, &eb, EFAULT, target);
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 		munmap(hole, PAGE);
 	}
 }
 
 /* The engine's errors are not execbuf's: a banned context gives EIO. */
-TEST_F(exec, banned_context)
+TEST_F_TIMEOUT(exec, banned_context, 120)
 {
 	struct drm_tgem_exec_object objs[1];
 	struct drm_tgem_execbuf eb;
@@ -748,6 +751,7 @@ TEST_F(exec, relocations_in_mmapped_bo)
  */
 TEST_F(exec, no_reloc_does_no_work)
 {
+	struct drm_prime_handle ph = {};
 	uint32_t target = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	uint32_t bb = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	struct drm_tgem_exec_object objs[2];
@@ -814,6 +818,29 @@ TEST_F(exec, no_reloc_does_no_work)
 	stats(_metadata, &s);
 	ASSERT_EQ(a.relocs_skipped + n, s.relocs_skipped);
 
+	/*
+	 * Closing the target's last handle unbinds it: imported again under
+	 * a new handle, NO_RELOC cannot skip, even if the address comes out
+	 * the same.
+	 */
+	ASSERT_EQ(0, wait_idle(self->fd, target));
+	ph.handle = target;
+	ph.flags = DRM_CLOEXEC;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	ASSERT_EQ(0, tgem_gem_close(self->fd, target));
+	ph.handle = 0;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+	close(ph.fd);
+	target = ph.handle;
+	for (i = 0; i < n; i++)
+		b.relocs[i].target_handle = target;
+	objs[0].handle = target;
+	stats(_metadata, &a);
+	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
+	stats(_metadata, &s);
+	ASSERT_EQ(a.relocs_applied + a.relocs_skipped + n,
+		  s.relocs_applied + s.relocs_skipped);
+
 	ASSERT_EQ(0, wait_idle(self->fd, target));
 	munmap((void *)p, PAGE);
 }
@@ -857,7 +884,7 @@ TEST_F(exec, softpin)
 	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
 	objs[1].offset = upper;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, ENOSPC, 0);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), ENOSPC, 0);
 
 #define REFUSED_PIN(err, addr) do {					\
 		obj_init(&objs[0], other, OBJ_PINNED, NULL);		\
@@ -865,7 +892,7 @@ TEST_F(exec, softpin)
 		obj_init(&objs[1], bb, OBJ_PINNED, NULL);		\
 		objs[1].offset = upper;					\
 		exec_init(&eb, objs, 2, 1, len, self->ctx);		\
-		expect_refused(_metadata, self->fd, &eb, err, 0);	\
+		expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), err, 0);	\
 	} while (0)
 
 	REFUSED_PIN(EINVAL, 0);				/* page 0 */
@@ -876,15 +903,15 @@ TEST_F(exec, softpin)
 
 	/* The last page of the space is fine; the range after it is not. */
 	obj_init(&objs[0], other, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
 	objs[1].offset = upper;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
 	obj_init(&objs[0], target, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
-	expect_refused(_metadata, self->fd, &eb, EINVAL, 0);
+	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, 0);
 }
 
 /* Data written by a batch survives MIGRATE, and the address stays. */
@@ -982,6 +1009,8 @@ static void *exec_thread(void *data)
 		if (len > SLOT)
 			FAIL("slot too small");
 		memcpy(bp + i * SLOT, b.dw, len);
+		/* Relocation offsets are from the start of the BO. */
+		b.relocs[0].offset += i * SLOT;
 
 		memset(objs, 0, sizeof(objs));
 		objs[0].handle = result;
@@ -1017,7 +1046,7 @@ out:
 #undef FAIL
 }
 
-TEST_F(exec, thousand_execbufs_two_threads)
+TEST_F_TIMEOUT(exec, thousand_execbufs_two_threads, 600)
 {
 	struct thread_arg t[2] = {};
 	pthread_t th[2];
