@@ -32,7 +32,9 @@
  * job that gets no further, since drm_sched re-arms its timer whenever a
  * job is queued and might otherwise wait long under steady traffic. Both
  * do the same: set the job's stop flag, so the engine stops it at the next
- * command with ``-ETIMEDOUT``, and ban its context. The handler does not
+ * command with ``-ETIMEDOUT``, and ban its context. The engine reads the
+ * parameter each time, so a change through sysfs applies to running jobs;
+ * the scheduler's timer keeps the value the device was created with. The handler does not
  * reset anything: the other jobs keep running, and the stopped job's
  * fence signals through the normal path. Later jobs of the banned context
  * end with ``-EIO`` without running.
