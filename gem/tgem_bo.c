@@ -56,6 +56,7 @@
 #include <kunit/visibility.h>
 #include <uapi/drm/tgem_drm.h>
 
+#include "execbuf/tgem_gpuvm.h"
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_mmap.h"
@@ -148,6 +149,7 @@ static struct sg_table *tgem_bo_gem_get_sg_table(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.free = tgem_bo_gem_free,
+	.close = tgem_gpuvm_gem_close,
 	.pin = tgem_bo_gem_pin,
 	.unpin = tgem_bo_gem_unpin,
 	.get_sg_table = tgem_bo_gem_get_sg_table,
