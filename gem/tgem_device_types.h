@@ -14,6 +14,7 @@
 #include <drm/ttm/ttm_device.h>
 
 #include "ttm/tgem_vram_mgr_types.h"
+#include "userptr/tgem_userptr_types.h"
 
 /**
  * struct tgem_device - A tgem device
@@ -75,6 +76,9 @@ struct tgem_device {
 		/** @vram.mgr: the TTM manager for %TTM_PL_VRAM */
 		struct tgem_vram_mgr mgr;
 	} vram;
+
+	/** @userptr: userptr state: notifier lock, workqueue, counters */
+	struct tgem_userptr_device userptr;
 };
 
 #endif

@@ -42,6 +42,7 @@
 #include "gem/tgem_ioctl.h"
 #include "gem/tgem_vm.h"
 #include "ttm/tgem_ttm.h"
+#include "userptr/tgem_userptr.h"
 
 static const struct drm_ioctl_desc tgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TGEM_DEVICE_QUERY, tgem_device_query_ioctl,
@@ -55,6 +56,8 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TGEM_GEM_MIGRATE, tgem_gem_migrate_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_GEM_INFO, tgem_gem_info_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_USERPTR, tgem_gem_userptr_ioctl,
 			  DRM_RENDER_ALLOW),
 };
 
@@ -107,6 +110,10 @@ struct tgem_device *tgem_device_create(struct device *parent,
 		return tdev;
 
 	ret = tgem_ttm_init(tdev);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ret = tgem_userptr_device_init(tdev);
 	if (ret)
 		return ERR_PTR(ret);
 

@@ -48,11 +48,15 @@
 #include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
 #include "ttm/tgem_vram_mgr.h"
+#include "userptr/tgem_userptr.h"
 
 static struct ttm_tt *tgem_ttm_tt_create(struct ttm_buffer_object *bo,
 					 u32 page_flags)
 {
 	struct ttm_tt *tt;
+
+	if (tgem_bo_is_tgem_ttm(bo) && tgem_bo_is_userptr(ttm_to_tgem_bo(bo)))
+		return tgem_userptr_tt_create(bo, page_flags);
 
 	tt = kzalloc(sizeof(*tt), GFP_KERNEL);
 	if (!tt)
@@ -71,6 +75,10 @@ static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
 	int ret;
+
+	/* A userptr's pages are the user's; see "Userptr". */
+	if (tgem_userptr_is_tt(tt))
+		return tgem_userptr_tt_populate(tt);
 
 	ret = ttm_pool_alloc(&bdev->pool, tt, ctx);
 	if (ret)

@@ -27,7 +27,8 @@ extern "C" {
  *  - &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET: the fake offset to pass to mmap();
  *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle;
  *  - &DRM_IOCTL_TGEM_GEM_MIGRATE: move a BO to one of its allowed regions;
- *  - &DRM_IOCTL_TGEM_GEM_INFO: how a BO was created and where it is now.
+ *  - &DRM_IOCTL_TGEM_GEM_INFO: how a BO was created and where it is now;
+ *  - &DRM_IOCTL_TGEM_GEM_USERPTR: a BO over the caller's own memory.
  *
  * Rules every tgem ioctl follows:
  *
@@ -74,6 +75,7 @@ struct drm_tgem_user_extension {
 #define DRM_TGEM_GEM_WAIT		0x03
 #define DRM_TGEM_GEM_MIGRATE		0x04
 #define DRM_TGEM_GEM_INFO		0x05
+#define DRM_TGEM_GEM_USERPTR		0x09
 
 #define DRM_IOCTL_TGEM_DEVICE_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_DEVICE_QUERY, struct drm_tgem_device_query)
@@ -87,6 +89,8 @@ struct drm_tgem_user_extension {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_MIGRATE, struct drm_tgem_gem_migrate)
 #define DRM_IOCTL_TGEM_GEM_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_INFO, struct drm_tgem_gem_info)
+#define DRM_IOCTL_TGEM_GEM_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_USERPTR, struct drm_tgem_gem_userptr)
 
 /**
  * enum drm_tgem_memory_class - Kinds of memory a BO can live in
@@ -349,6 +353,72 @@ struct drm_tgem_gem_info {
 	__u32 region;
 	/** @pad: MBZ */
 	__u32 pad;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_gem_userptr - Input of &DRM_IOCTL_TGEM_GEM_USERPTR
+ *
+ * Creates a BO whose memory is [@user_ptr, @user_ptr + @user_size) of the
+ * caller's address space, without copying and without pinning: tgem
+ * mirrors the range (MMU notifier and HMM), so the kernel stays free to
+ * reclaim, migrate or unmap the pages, and a job that uses the BO sees the
+ * pages the range maps when the job is submitted. The range is always the
+ * creator's: after fork(), a child submitting the BO still reaches the
+ * parent's memory. Any memory a CPU can read through a normal mapping
+ * works: anonymous, shmem or memfd, file-backed, several mappings in a
+ * row. Mappings the kernel cannot fault page by page (``VM_PFNMAP`` or
+ * ``VM_IO`` ones, such as the mmap() of a tgem BO), holes and
+ * ``PROT_NONE`` do not, nor does ``PROT_READ`` memory unless
+ * %DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY is set.
+ *
+ * Creation checks the arguments and registers the range; the pages are
+ * faulted in on first use (a job), or at once with
+ * %DRM_TGEM_GEM_USERPTR_FLAG_PROBE. Memory that cannot be faulted makes
+ * that first use fail with ``EFAULT``; nothing deadlocks, whatever the
+ * range maps.
+ *
+ * The BO lives in system memory only (GEM_INFO reports placement
+ * %DRM_TGEM_PLACEMENT_SYSTEM) and keeps its handle after munmap() of the
+ * range: a later use fails with ``EFAULT``, or sees whatever is mapped
+ * there by then. It cannot be mapped or shared:
+ * &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET fails with ``ENODEV``,
+ * &DRM_IOCTL_TGEM_GEM_MIGRATE to VRAM with ``EINVAL``, and PRIME export
+ * (``DRM_IOCTL_PRIME_HANDLE_TO_FD``) with ``EPERM``.
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY: the device only reads the
+ *    memory; a job that writes to it fails like a GPU fault and writes
+ *    nothing. Required for memory mapped without ``PROT_WRITE``.
+ *  - %DRM_TGEM_GEM_USERPTR_FLAG_PROBE: fault every page in now, as the
+ *    first use would, and fail the ioctl if that fails.
+ *
+ * Errors, checked in this order: ``EINVAL`` for a nonzero extensions or
+ * reserved field or an unknown flag; ``EINVAL`` for a zero @user_size, a
+ * @user_ptr or @user_size that is not a multiple of the page size, or a
+ * @user_size above the size of the system memory region
+ * (&drm_tgem_mem_region.total_size of instance 0) or above 2^32 - 1 pages;
+ * ``EFAULT`` if the range is not inside the user address space; ``ENOMEM``.
+ * With %DRM_TGEM_GEM_USERPTR_FLAG_PROBE also: ``EFAULT`` for memory that
+ * cannot be faulted (see above); ``EBUSY`` if the range kept being
+ * invalidated for a second while tgem faulted it; ``EINTR`` on a signal.
+ * On failure no handle is created and no field is written.
+ */
+struct drm_tgem_gem_userptr {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @user_ptr: start of the range, page aligned */
+	__u64 user_ptr;
+	/** @user_size: size of the range in bytes, page aligned */
+	__u64 user_size;
+#define DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY	(1 << 0)
+#define DRM_TGEM_GEM_USERPTR_FLAG_PROBE		(1 << 1)
+	/** @flags: see above */
+	__u32 flags;
+	/** @handle: out, the GEM handle of the new BO */
+	__u32 handle;
 	/** @reserved: MBZ */
 	__u64 reserved[2];
 };
