@@ -14,9 +14,20 @@ subdir-ccflags-y += -I$(srctree)/include/uapi/drm
 obj-$(CONFIG_DRM_TGEM) += tgem.o
 
 tgem-y := \
+	engine/tgem_cmd.o \
+	engine/tgem_context.o \
+	engine/tgem_engine.o \
+	engine/tgem_engine_mem.o \
+	engine/tgem_job.o \
+	engine/tgem_sched.o \
+	execbuf/tgem_execbuf.o \
+	execbuf/tgem_gpuvm.o \
+	execbuf/tgem_reloc.o \
+	execbuf/tgem_reloc_cache.o \
 	gem/tgem_bo.o \
 	gem/tgem_debugfs.o \
 	gem/tgem_drv.o \
+	gem/tgem_file.o \
 	gem/tgem_ioctl.o \
 	gem/tgem_prefault.o \
 	gem/tgem_vm.o \

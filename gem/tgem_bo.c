@@ -41,6 +41,7 @@
 #include <kunit/visibility.h>
 #include <uapi/drm/tgem_drm.h>
 
+#include "execbuf/tgem_gpuvm.h"
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_vm.h"
@@ -147,6 +148,7 @@ static struct dma_buf *tgem_bo_gem_export(struct drm_gem_object *obj, int flags)
 
 static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.free = tgem_bo_gem_free,
+	.close = tgem_gpuvm_gem_close,
 	.export = tgem_bo_gem_export,
 	.pin = tgem_bo_gem_pin,
 	.unpin = tgem_bo_gem_unpin,

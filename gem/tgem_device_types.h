@@ -16,6 +16,8 @@
 #include "ttm/tgem_vram_mgr_types.h"
 #include "userptr/tgem_userptr_types.h"
 
+struct tgem_sched;
+
 /**
  * struct tgem_device - A tgem device
  *
@@ -62,6 +64,23 @@ struct tgem_device {
 	} fault;
 
 	/**
+	 * @exec: execbuf counters, all atomic; for debugfs and tests
+	 */
+	struct {
+		/** @exec.execbufs: execbufs that queued a job */
+		atomic64_t execbufs;
+		/** @exec.relocs_applied: relocations written into a BO */
+		atomic64_t relocs_applied;
+		/**
+		 * @exec.relocs_skipped: relocations read and skipped, their
+		 * presumed offset being right
+		 */
+		atomic64_t relocs_skipped;
+		/** @exec.slow_paths: execbufs that took the slow path */
+		atomic64_t slow_paths;
+	} exec;
+
+	/**
 	 * @vram: device memory behind a PCI BAR. Set up by
 	 * tgem_device_create() and read-only afterwards; @vram.size is 0
 	 * when the device has none.
@@ -77,6 +96,11 @@ struct tgem_device {
 		struct tgem_vram_mgr mgr;
 	} vram;
 
+	/**
+	 * @sched: the software engine and its scheduler (engine/); set up
+	 * by tgem_device_create(), read-only afterwards
+	 */
+	struct tgem_sched *sched;
 	/** @userptr: userptr state: notifier lock, workqueue, counters */
 	struct tgem_userptr_device userptr;
 };

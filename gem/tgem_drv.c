@@ -36,9 +36,13 @@
 #include <kunit/visibility.h>
 #include <uapi/drm/tgem_drm.h>
 
+#include "engine/tgem_context.h"
+#include "engine/tgem_sched.h"
+#include "execbuf/tgem_execbuf.h"
 #include "gem/tgem_debugfs.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_drv.h"
+#include "gem/tgem_file.h"
 #include "gem/tgem_ioctl.h"
 #include "gem/tgem_vm.h"
 #include "ttm/tgem_ttm.h"
@@ -57,6 +61,11 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_GEM_INFO, tgem_gem_info_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_CONTEXT_CREATE, tgem_context_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_CONTEXT_DESTROY, tgem_context_destroy_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_EXECBUF, tgem_execbuf_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_GEM_USERPTR, tgem_gem_userptr_ioctl,
 			  DRM_RENDER_ALLOW),
 };
@@ -70,6 +79,8 @@ static const struct file_operations tgem_fops = {
 static const struct drm_driver tgem_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = tgem_file_open,
+	.postclose = tgem_file_postclose,
 	.ioctls = tgem_ioctls,
 	.num_ioctls = ARRAY_SIZE(tgem_ioctls),
 	.fops = &tgem_fops,
@@ -123,7 +134,12 @@ struct tgem_device *tgem_device_create(struct device *parent,
 			return ERR_PTR(ret);
 	}
 
+	ret = tgem_sched_init(tdev);
+	if (ret)
+		return ERR_PTR(ret);
+
 	tgem_vm_debugfs_init(tdev);
+	tgem_execbuf_debugfs_init(tdev);
 	return tdev;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);

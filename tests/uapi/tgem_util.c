@@ -12,6 +12,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,72 @@ int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
 	}
 	free(r);
 	return ret;
+}
+
+/* *@ctx_id is written only on success. */
+int tgem_ctx_create(int fd, uint32_t *ctx_id)
+{
+	struct drm_tgem_context_create c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ret = tgem_ioctl(fd, DRM_IOCTL_TGEM_CONTEXT_CREATE, &c);
+	if (ret)
+		return ret;
+	*ctx_id = c.ctx_id;
+	return 0;
+}
+
+int tgem_ctx_destroy(int fd, uint32_t ctx_id)
+{
+	struct drm_tgem_context_destroy d;
+
+	memset(&d, 0, sizeof(d));
+	d.ctx_id = ctx_id;
+	return tgem_ioctl(fd, DRM_IOCTL_TGEM_CONTEXT_DESTROY, &d);
+}
+
+/* DRM_IOCTL_TGEM_EXECBUF as given: no field is filled in for the caller. */
+int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb)
+{
+	return tgem_ioctl(fd, DRM_IOCTL_TGEM_EXECBUF, eb);
+}
+
+/* The debugfs file of the execbuf counters (needs root and debugfs). */
+int tgem_exec_stats_path(char *path, size_t len)
+{
+	glob_t g;
+
+	if (glob("/sys/kernel/debug/dri/*/tgem_exec_stats", 0, NULL, &g) ||
+	    g.gl_pathc < 1)
+		return -ENOENT;
+	snprintf(path, len, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return 0;
+}
+
+int tgem_exec_stats_read(const char *path, struct tgem_exec_stats *s)
+{
+	char key[32];
+	long long val;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %lld", key, &val) == 2) {
+		if (!strcmp(key, "execbufs"))
+			s->execbufs = val;
+		else if (!strcmp(key, "relocs_applied"))
+			s->relocs_applied = val;
+		else if (!strcmp(key, "relocs_skipped"))
+			s->relocs_skipped = val;
+		else if (!strcmp(key, "slow_paths"))
+			s->slow_paths = val;
+	}
+	fclose(f);
+	return 0;
 }
 
 /* CLOCK_MONOTONIC in ns: the clock GEM_WAIT and SYNCOBJ_WAIT deadlines use. */

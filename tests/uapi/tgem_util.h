@@ -69,6 +69,20 @@ int tgem_gem_close(int fd, uint32_t handle);
 int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
 		      uint64_t *total);
 
+int tgem_ctx_create(int fd, uint32_t *ctx_id);
+int tgem_ctx_destroy(int fd, uint32_t ctx_id);
+int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb);
+
+struct tgem_exec_stats {
+	long long execbufs;
+	long long relocs_applied;
+	long long relocs_skipped;
+	long long slow_paths;
+};
+
+int tgem_exec_stats_path(char *path, size_t len);
+int tgem_exec_stats_read(const char *path, struct tgem_exec_stats *s);
+
 int64_t tgem_now_ns(void);
 
 void tgem_fill(void *ptr, size_t size, uint32_t seed);

@@ -28,6 +28,10 @@ extern "C" {
  *  - &DRM_IOCTL_TGEM_GEM_WAIT: wait until a BO is idle;
  *  - &DRM_IOCTL_TGEM_GEM_MIGRATE: move a BO to one of its allowed regions;
  *  - &DRM_IOCTL_TGEM_GEM_INFO: how a BO was created and where it is now;
+ *  - &DRM_IOCTL_TGEM_CONTEXT_CREATE, &DRM_IOCTL_TGEM_CONTEXT_DESTROY: the
+ *    submission contexts batches run on;
+ *  - &DRM_IOCTL_TGEM_EXECBUF: run a batch buffer on the software engine,
+ *    relocating the GPU addresses it holds first (see "tgem execbuf");
  *  - &DRM_IOCTL_TGEM_GEM_USERPTR: a BO over the caller's own memory.
  *
  * Rules every tgem ioctl follows:
@@ -75,6 +79,9 @@ struct drm_tgem_user_extension {
 #define DRM_TGEM_GEM_WAIT		0x03
 #define DRM_TGEM_GEM_MIGRATE		0x04
 #define DRM_TGEM_GEM_INFO		0x05
+#define DRM_TGEM_CONTEXT_CREATE		0x06
+#define DRM_TGEM_CONTEXT_DESTROY	0x07
+#define DRM_TGEM_EXECBUF		0x08
 #define DRM_TGEM_GEM_USERPTR		0x09
 
 #define DRM_IOCTL_TGEM_DEVICE_QUERY \
@@ -89,6 +96,12 @@ struct drm_tgem_user_extension {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_GEM_MIGRATE, struct drm_tgem_gem_migrate)
 #define DRM_IOCTL_TGEM_GEM_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_INFO, struct drm_tgem_gem_info)
+#define DRM_IOCTL_TGEM_CONTEXT_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_CONTEXT_CREATE, struct drm_tgem_context_create)
+#define DRM_IOCTL_TGEM_CONTEXT_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_CONTEXT_DESTROY, struct drm_tgem_context_destroy)
+#define DRM_IOCTL_TGEM_EXECBUF \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_EXECBUF, struct drm_tgem_execbuf)
 #define DRM_IOCTL_TGEM_GEM_USERPTR \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_USERPTR, struct drm_tgem_gem_userptr)
 
@@ -356,6 +369,270 @@ struct drm_tgem_gem_info {
 	/** @reserved: MBZ */
 	__u64 reserved[2];
 };
+
+/**
+ * DOC: tgem contexts
+ *
+ * A context is an ordered stream of batches. Batches submitted to one
+ * context run one after the other, in submission order; batches of
+ * different contexts run independently of each other. Each context is a
+ * separate scheduler entity, and has its own ban state.
+ *
+ * A context belongs to the file that created it and is named by a small
+ * integer id, unique within that file. Ids start at 1: 0 is never a valid
+ * context id. An id is free for reuse once its context is destroyed.
+ *
+ * **Hangs and bans.** A batch that runs longer than the job timeout (the
+ * ``tgem.job_timeout_ms`` module parameter) is stopped: its fence signals
+ * with an error, and its context is *banned*. Batches already queued on a
+ * banned context end with an error without running, and every further
+ * submission to it fails with ``EIO``. Other contexts are not affected. A
+ * banned context stays banned: destroy it and create a new one.
+ *
+ * **Destroying** a context (or closing the file, which destroys every
+ * context of the file) never waits for its batches and never cancels one
+ * that has already been submitted: they run to their end, or to their
+ * timeout, and their fences signal as usual.
+ */
+
+/**
+ * struct drm_tgem_context_create - Input of &DRM_IOCTL_TGEM_CONTEXT_CREATE
+ *
+ * Creates a context in the calling file and returns its id.
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags or @reserved
+ * field; ``ENOSPC`` when the file already has 4096 contexts;
+ * ``ENOMEM`` when memory runs out. On failure @ctx_id is not written.
+ */
+struct drm_tgem_context_create {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @flags: MBZ, no flag is defined yet */
+	__u32 flags;
+	/** @ctx_id: out, the id of the new context, never 0 */
+	__u32 ctx_id;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_context_destroy - Input of &DRM_IOCTL_TGEM_CONTEXT_DESTROY
+ *
+ * Destroys a context of the calling file. Its id can no longer be used for
+ * submission; batches already submitted on it still run (see "tgem
+ * contexts").
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags or @reserved field;
+ * ``ENOENT`` when @ctx_id names no context of this file (0 never does, nor
+ * does an id already destroyed).
+ */
+struct drm_tgem_context_destroy {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @ctx_id: the context to destroy */
+	__u32 ctx_id;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * DOC: tgem execbuf
+ *
+ * &DRM_IOCTL_TGEM_EXECBUF runs a batch buffer, a BO holding commands for
+ * the software engine, on a context. The commands reach BOs through GPU
+ * virtual addresses.
+ *
+ * **The GPU address space.** Each open file has its own 48-bit GPU
+ * virtual address space. A BO used by an execbuf is bound in it, at an
+ * address the kernel picks or, with %DRM_TGEM_EXEC_OBJECT_PINNED, at the
+ * one userspace gives ("softpin"). A binding lasts until the last handle
+ * of the BO in that file is closed, or the file is closed; while it
+ * lasts, the BO keeps its address, whatever memory the BO moves to.
+ * Kernel-picked addresses start from the bottom of the space; userspace
+ * that pins its own addresses is best served by pinning every object.
+ * Page 0 is never mapped, so a null GPU pointer always faults.
+ *
+ * GPU addresses in this uAPI are in canonical form, as on x86-64: bits
+ * 63..48 are copies of bit 47. The kernel reports addresses in that form,
+ * writes them in that form, and refuses a pinned address that is not.
+ * No binding crosses the middle of the space (2^47).
+ *
+ * **Relocations.** Userspace does not always know where its BOs are when
+ * it writes commands, so each object may carry an array of
+ * &struct drm_tgem_relocation_entry, each saying "write the GPU address
+ * of the target object, plus @delta, as 64 bits at @offset of this
+ * object". The kernel reports in &drm_tgem_exec_object.offset where each
+ * object is, and rewrites &drm_tgem_relocation_entry.presumed_offset, so
+ * that the next execbuf usually finds every presumed address right and
+ * skips the writes. A relocation whose presumed_offset already equals the
+ * target's address is skipped. Writing back the presumed offsets is a
+ * courtesy: when that memory is read-only, the execbuf still succeeds.
+ *
+ * **NO_RELOC.** With %DRM_TGEM_EXEC_NO_RELOC userspace promises that
+ * every presumed_offset of every relocation equals the
+ * &drm_tgem_exec_object.offset it passes for the target, and that those
+ * values are already written in the objects. When every object is bound
+ * at the offset userspace passed, the kernel then does no relocation work
+ * at all: it does not even read the relocation arrays (and so does not
+ * check them). When an object is elsewhere, the relocations are processed
+ * as without the flag. Breaking the promise only hurts the caller: its
+ * batch uses stale addresses and most likely faults.
+ *
+ * **Handles.** Relocation targets name objects of the same execbuf, by
+ * GEM handle, or with %DRM_TGEM_EXEC_HANDLE_LUT by index in the object
+ * array.
+ *
+ * **Errors.** Everything below is checked before the kernel changes
+ * anything a user can see: no BO is written, no address written back and
+ * no work queued. ``EINVAL``: nonzero extensions, pad, reserved or
+ * fence field; an unknown flag; no objects, or more than
+ * %DRM_TGEM_EXEC_MAX_OBJECTS; @batch_index out of range; a batch start
+ * not 8-byte aligned, a zero length or one not a multiple of 4, or a
+ * batch past the end of its object; the same BO twice in the object list;
+ * a pinned address that is not canonical, not page aligned, in page 0 or
+ * past the end of the space; a relocation count, or a sum of them,
+ * larger than %DRM_TGEM_EXEC_MAX_RELOCS (which keeps every byte size in
+ * range); a relocation whose flags are not 0, whose offset is not 8-byte
+ * aligned, or whose 8 bytes do not fit in the object. ``ENOENT``: a handle
+ * that names no BO of this file, a relocation target that is not in the
+ * object list, or a context id that names no context. ``EIO``: the
+ * context is banned (a job of it hung). ``EFAULT``: the object array or a
+ * relocation array cannot be read. ``ENOSPC``: a pinned address overlaps
+ * another binding of this file, or the space is full. ``ENOMEM``, and
+ * ``EINTR`` (restarted) on a signal, may also occur; after one of those,
+ * some objects may be left bound at new addresses, which only changes the
+ * offsets a later execbuf reports.
+ *
+ * The batch runs asynchronously. Each BO of the execbuf gets the job's
+ * fence in its reservation object (as a writer with
+ * %DRM_TGEM_EXEC_OBJECT_WRITE, as a reader otherwise), so
+ * &DRM_IOCTL_TGEM_GEM_WAIT, CPU faults, MIGRATE and eviction all wait for
+ * it, and the job waits for earlier work on its BOs by the same rules.
+ */
+
+/**
+ * struct drm_tgem_relocation_entry - One address to patch
+ *
+ * Writes the 64-bit value canonical(address of the target + @delta) at
+ * byte @offset of the object whose &drm_tgem_exec_object.relocs_ptr holds
+ * this entry, unless @presumed_offset already equals the target's
+ * canonical address. 32 bytes, naturally aligned, so arrays of them are
+ * cheap to copy.
+ */
+struct drm_tgem_relocation_entry {
+	/**
+	 * @target_handle: the target: a GEM handle of an object in the same
+	 * execbuf, or with %DRM_TGEM_EXEC_HANDLE_LUT its index in the
+	 * object array
+	 */
+	__u32 target_handle;
+	/** @flags: MBZ */
+	__u32 flags;
+	/**
+	 * @offset: byte offset in the object to write at; 8-byte aligned,
+	 * and at most the object's size - 8
+	 */
+	__u64 offset;
+	/** @delta: added to the target's address, modulo 2^64 */
+	__u64 delta;
+	/**
+	 * @presumed_offset: in/out: the canonical address userspace
+	 * believes the target has (and has already written). The kernel
+	 * writes the real one back after relocating.
+	 */
+	__u64 presumed_offset;
+};
+
+/**
+ * struct drm_tgem_exec_object - One BO of an execbuf
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_EXEC_OBJECT_WRITE: the batch may write the object. The
+ *    engine faults a write to an object without it, and the job's fence
+ *    is added to the object as a writer (as a reader otherwise).
+ *  - %DRM_TGEM_EXEC_OBJECT_PINNED: bind the object at @offset, which must
+ *    be canonical, page aligned, not in page 0, and leave the object
+ *    inside the space. An object already bound elsewhere moves there.
+ */
+struct drm_tgem_exec_object {
+	/** @handle: the BO */
+	__u32 handle;
+#define DRM_TGEM_EXEC_OBJECT_WRITE	(1 << 0)
+#define DRM_TGEM_EXEC_OBJECT_PINNED	(1 << 1)
+	/** @flags: see above */
+	__u32 flags;
+	/**
+	 * @offset: in/out: the canonical GPU address of the object. In:
+	 * where userspace believes it is (with PINNED: where it must be).
+	 * Out: where it is.
+	 */
+	__u64 offset;
+	/** @relocs_ptr: user pointer to @relocation_count relocation entries */
+	__u64 relocs_ptr;
+	/** @relocation_count: number of entries at @relocs_ptr */
+	__u32 relocation_count;
+	/** @pad: MBZ */
+	__u32 pad;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_execbuf - Input of &DRM_IOCTL_TGEM_EXECBUF
+ *
+ * See "tgem execbuf" for what happens and the errors.
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_EXEC_NO_RELOC: every presumed address is right; see
+ *    "tgem execbuf";
+ *  - %DRM_TGEM_EXEC_HANDLE_LUT: &drm_tgem_relocation_entry.target_handle
+ *    is an index in the object array, not a GEM handle.
+ *
+ * @num_syncs and @syncs are reserved for fences to wait for and to
+ * signal, which a later version adds; until then both must be 0.
+ */
+struct drm_tgem_execbuf {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/**
+	 * @objects_ptr: user pointer to an array of @num_objects
+	 * &struct drm_tgem_exec_object; their @offset fields are written back
+	 */
+	__u64 objects_ptr;
+#define DRM_TGEM_EXEC_MAX_OBJECTS	4096
+	/** @num_objects: 1 to %DRM_TGEM_EXEC_MAX_OBJECTS */
+	__u32 num_objects;
+	/**
+	 * @ctx_id: the context, from &DRM_IOCTL_TGEM_CONTEXT_CREATE
+	 */
+	__u32 ctx_id;
+	/** @batch_index: which object holds the batch */
+	__u32 batch_index;
+	/** @batch_len: bytes of commands; nonzero, a multiple of 4 */
+	__u32 batch_len;
+	/** @batch_start: byte offset of the first command; 8-byte aligned */
+	__u64 batch_start;
+#define DRM_TGEM_EXEC_NO_RELOC		(1 << 0)
+#define DRM_TGEM_EXEC_HANDLE_LUT	(1 << 1)
+	/** @flags: see above */
+	__u32 flags;
+	/** @num_syncs: reserved for fences; MBZ */
+	__u32 num_syncs;
+	/** @syncs: reserved for fences; MBZ */
+	__u64 syncs;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/*
+ * The largest number of relocations one execbuf may carry, all objects
+ * together: 4 Mi entries, 128 MiB.
+ */
+#define DRM_TGEM_EXEC_MAX_RELOCS	(1u << 22)
 
 /**
  * struct drm_tgem_gem_userptr - Input of &DRM_IOCTL_TGEM_GEM_USERPTR

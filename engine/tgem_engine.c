@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Software engine
+ *
+ * The engine executes a batch the way a command streamer would: it fetches
+ * the command at the instruction pointer, decodes it (see "Command
+ * decoder"), executes it and moves on, until ``MI_BATCH_BUFFER_END`` in
+ * the first-level batch. ``MI_BATCH_BUFFER_START`` without the second
+ * level bit jumps (chains) to another batch; with it, the engine calls
+ * the batch and returns after the ``MI_BATCH_BUFFER_START`` at its
+ * ``MI_BATCH_BUFFER_END``. One level of call is allowed, as on gen8
+ * hardware: a second-level batch may chain, not call. Loops are allowed:
+ * only the stop check ends them.
+ *
+ * Every address the batch uses, including the instruction pointer, is a
+ * GPU address resolved through the job's maps (&struct tgem_job_map),
+ * each the binding of one BO. The engine faults, ending the batch with an
+ * error and touching nothing more, when:
+ *
+ * - an address, or any byte of an access, lies outside every map
+ *   (``-EFAULT``);
+ * - a write hits a map that is not writable (``-EFAULT``);
+ * - a command is unknown or malformed, a second-level batch calls another,
+ *   or the first-level batch runs past its length without
+ *   ``MI_BATCH_BUFFER_END`` (``-EINVAL``).
+ *
+ * The executor itself knows nothing of BOs or devices: memory is reached
+ * through &struct tgem_engine_ops, and &tgem_engine_ops.check is asked
+ * before every command, every blit row and every semaphore poll whether to
+ * go on. engine/tgem_engine_mem.c implements them on real BO memory; the
+ * KUnit suite on fake memory.
+ *
+ * Memory is little endian, as on the GPU.
+ */
+
+#include <linux/delay.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+
+#include <kunit/visibility.h>
+
+#include "engine/tgem_cmd.h"
+#include "engine/tgem_engine.h"
+#include "engine/tgem_job_types.h"
+
+/* Bytes a blit moves per read/write pair. */
+#define TGEM_ENGINE_CHUNK	256
+
+static const struct tgem_job_map *
+tgem_engine_find_map(const struct tgem_engine_exec *ex, u64 addr)
+{
+	u32 lo = 0, hi = ex->num_maps;
+
+	/* The last map starting at or below @addr. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ex->maps[mid].gpu_addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+
+	if (addr - ex->maps[lo - 1].gpu_addr >= ex->maps[lo - 1].size)
+		return NULL;
+	return &ex->maps[lo - 1];
+}
+
+static int tgem_engine_access(struct tgem_engine_exec *ex, u64 addr,
+			      void *buf, u32 len, bool write)
+{
+	while (len) {
+		const struct tgem_job_map *map = tgem_engine_find_map(ex, addr);
+		u64 offset;
+		u32 n;
+		int ret;
+
+		if (!map || (write && !map->writable)) {
+			ex->fault_addr = addr;
+			return -EFAULT;
+		}
+
+		offset = addr - map->gpu_addr;
+		n = min_t(u64, len, map->size - offset);
+		if (write)
+			ret = ex->ops->write(ex->priv, map, offset, buf, n);
+		else
+			ret = ex->ops->read(ex->priv, map, offset, buf, n);
+		if (ret)
+			return ret;
+
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int tgem_engine_read(struct tgem_engine_exec *ex, u64 addr,
+			    void *buf, u32 len)
+{
+	return tgem_engine_access(ex, addr, buf, len, false);
+}
+
+static int tgem_engine_write(struct tgem_engine_exec *ex, u64 addr,
+			     const void *buf, u32 len)
+{
+	return tgem_engine_access(ex, addr, (void *)buf, len, true);
+}
+
+static int tgem_engine_sdi(struct tgem_engine_exec *ex,
+			   const struct tgem_cmd *cmd)
+{
+	__le64 value = cpu_to_le64(cmd->sdi.value);
+
+	/* Little endian: the low dword comes first either way. */
+	return tgem_engine_write(ex, cmd->sdi.addr, &value, cmd->sdi.size);
+}
+
+static int tgem_engine_copy_mem_mem(struct tgem_engine_exec *ex,
+				    const struct tgem_cmd *cmd)
+{
+	__le32 value;
+	int ret;
+
+	ret = tgem_engine_read(ex, cmd->copy.src, &value, sizeof(value));
+	if (ret)
+		return ret;
+	return tgem_engine_write(ex, cmd->copy.dst, &value, sizeof(value));
+}
+
+static int tgem_engine_semaphore(struct tgem_engine_exec *ex,
+				 const struct tgem_cmd *cmd)
+{
+	for (;;) {
+		__le32 value;
+		int ret;
+
+		ret = tgem_engine_read(ex, cmd->sem.addr, &value, sizeof(value));
+		if (ret)
+			return ret;
+		if (tgem_cmd_compare(cmd->sem.compare, le32_to_cpu(value),
+				     cmd->sem.data))
+			return 0;
+
+		ret = ex->ops->check(ex->priv);
+		if (ret)
+			return ret;
+		if (ex->poll_us)
+			usleep_range(ex->poll_us, 2 * ex->poll_us);
+		else
+			cond_resched();
+	}
+}
+
+static int tgem_engine_blit(struct tgem_engine_exec *ex,
+			    const struct tgem_cmd *cmd)
+{
+	u8 chunk[TGEM_ENGINE_CHUNK];
+	u32 cpp = cmd->blt.cpp;
+	u32 row_bytes, y;
+	int ret;
+
+	if (cmd->blt.dst_x2 <= cmd->blt.dst_x1 ||
+	    cmd->blt.dst_y2 <= cmd->blt.dst_y1)
+		return 0;
+
+	row_bytes = (cmd->blt.dst_x2 - cmd->blt.dst_x1) * cpp;
+	for (y = 0; y < cmd->blt.dst_y2 - cmd->blt.dst_y1; y++) {
+		u64 dst = cmd->blt.dst +
+			  (u64)(cmd->blt.dst_y1 + y) * cmd->blt.dst_pitch +
+			  (u64)cmd->blt.dst_x1 * cpp;
+		u64 src = cmd->blt.src +
+			  (u64)(cmd->blt.src_y1 + y) * cmd->blt.src_pitch +
+			  (u64)cmd->blt.src_x1 * cpp;
+		u32 done;
+
+		ret = ex->ops->check(ex->priv);
+		if (ret)
+			return ret;
+
+		for (done = 0; done < row_bytes; done += sizeof(chunk)) {
+			u32 n = min_t(u32, sizeof(chunk), row_bytes - done);
+
+			ret = tgem_engine_read(ex, src + done, chunk, n);
+			if (ret)
+				return ret;
+			ret = tgem_engine_write(ex, dst + done, chunk, n);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * tgem_engine_exec() - Execute a batch
+ * @ex: the batch, its maps and the memory backend; see
+ *      &struct tgem_engine_exec
+ *
+ * Runs until the batch ends, faults, or &tgem_engine_ops.check says stop.
+ * Only the ranges of @ex->maps are ever passed to the backend.
+ *
+ * Context: Process context; may sleep (semaphore polls). Allocates nothing.
+ * Return: 0 when the first-level batch reached ``MI_BATCH_BUFFER_END``;
+ * -EFAULT or -EINVAL for a fault (see "Software engine"), with
+ * @ex->fault_addr set for an address fault; or the errno of the backend or
+ * of the stop check.
+ */
+int tgem_engine_exec(struct tgem_engine_exec *ex)
+{
+	u64 ip = ex->batch_addr, end = ex->batch_addr + ex->batch_len;
+	u64 return_ip = 0, return_end = 0;
+	bool second_level = false;
+
+	for (;;) {
+		__le32 raw[TGEM_CMD_MAX_DWORDS];
+		u32 dw[TGEM_CMD_MAX_DWORDS];
+		struct tgem_cmd cmd;
+		int len, ret, i;
+		u64 next;
+
+		ret = ex->ops->check(ex->priv);
+		if (ret)
+			return ret;
+
+		/* Running off the end of the first-level batch. */
+		if (ip >= end || end - ip < sizeof(u32)) {
+			ex->fault_addr = ip;
+			return -EINVAL;
+		}
+
+		ret = tgem_engine_read(ex, ip, raw, sizeof(u32));
+		if (ret)
+			return ret;
+		dw[0] = le32_to_cpu(raw[0]);
+
+		len = tgem_cmd_length(dw[0]);
+		if (len < 0 || end - ip < len * sizeof(u32)) {
+			ex->fault_addr = ip;
+			return -EINVAL;
+		}
+		if (len > 1) {
+			ret = tgem_engine_read(ex, ip + sizeof(u32), &raw[1],
+					       (len - 1) * sizeof(u32));
+			if (ret)
+				return ret;
+		}
+		for (i = 1; i < len; i++)
+			dw[i] = le32_to_cpu(raw[i]);
+
+		if (tgem_cmd_decode(dw, len, &cmd) < 0) {
+			ex->fault_addr = ip;
+			return -EINVAL;
+		}
+
+		ex->num_cmds++;
+		next = ip + len * sizeof(u32);
+
+		switch (cmd.op) {
+		case TGEM_CMD_NOOP:
+		case TGEM_CMD_ARB_CHECK:
+			/* The stop check runs before every command anyway. */
+			break;
+		case TGEM_CMD_BB_END:
+			if (!second_level)
+				return 0;
+			second_level = false;
+			next = return_ip;
+			end = return_end;
+			break;
+		case TGEM_CMD_STORE_DATA_IMM:
+			ret = tgem_engine_sdi(ex, &cmd);
+			break;
+		case TGEM_CMD_COPY_MEM_MEM:
+			ret = tgem_engine_copy_mem_mem(ex, &cmd);
+			break;
+		case TGEM_CMD_BB_START:
+			if (cmd.bb.second_level) {
+				if (second_level) {
+					ex->fault_addr = ip;
+					return -EINVAL;
+				}
+				second_level = true;
+				return_ip = next;
+				return_end = end;
+			}
+			next = cmd.bb.addr;
+			end = U64_MAX;
+			break;
+		case TGEM_CMD_SEMAPHORE_WAIT:
+			ret = tgem_engine_semaphore(ex, &cmd);
+			break;
+		case TGEM_CMD_FAST_COPY_BLT:
+			ret = tgem_engine_blit(ex, &cmd);
+			break;
+		}
+		if (ret)
+			return ret;
+
+		ip = next;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_engine_exec);

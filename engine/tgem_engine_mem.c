@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: Engine memory
+ *
+ * The engine's &struct tgem_engine_ops on real BO memory. The executor
+ * hands it ranges inside one map; it finds where the BO lives *now*
+ * (&ttm_buffer_object.resource) and copies page by page through the page
+ * iterators of ttm/tgem_iter.h, the same ones moves use:
+ * kmap_local_page() for system pages, io_mapping_map_local_wc() for VRAM.
+ *
+ * It takes no lock. The submitter guarantees every BO of the job is
+ * populated or resident before the job is pushed, and the job's fence in
+ * each BO's dma_resv keeps TTM from moving, swapping or freeing the memory
+ * until the job has ended, so the resource and its pages are stable while
+ * the batch runs. A BO found without backing pages faults the job
+ * (``-EFAULT``) rather than touching anything.
+ *
+ * VRAM is reached only inside drm_dev_enter(): once the device is
+ * unplugged, the access fails with ``-ENODEV`` and the BAR is never
+ * touched again.
+ */
+
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+
+#include <drm/drm_drv.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "engine/tgem_context.h"
+#include "engine/tgem_engine.h"
+#include "engine/tgem_job.h"
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "ttm/tgem_iter.h"
+#include "ttm/tgem_vram_mgr.h"
+
+/* Microseconds between two polls of an unsatisfied semaphore. */
+#define TGEM_ENGINE_POLL_US	20
+
+struct tgem_engine_mem {
+	struct tgem_job *job;
+	struct tgem_device *tdev;
+	int (*check)(void *priv);
+};
+
+static int tgem_engine_mem_access(struct tgem_engine_mem *mem,
+				  const struct tgem_job_map *map, u64 offset,
+				  void *buf, u32 len, bool write)
+{
+	struct ttm_buffer_object *tbo = &map->bo->ttm;
+	struct ttm_resource *res = tbo->resource;
+	union {
+		struct tgem_page_iter_tt tt;
+		struct tgem_page_iter_vram vram;
+	} u;
+	struct tgem_page_iter *it;
+	bool vram;
+	int idx = 0;
+
+	if (!res)
+		return -EFAULT;
+
+	vram = res->mem_type == TTM_PL_VRAM;
+	if (vram) {
+		if (!drm_dev_enter(&mem->tdev->drm, &idx))
+			return -ENODEV;
+		it = tgem_page_iter_vram_init(&u.vram, &mem->tdev->vram.iomap,
+					      &mem->tdev->vram.mgr.mm,
+					      &to_tgem_vram_resource(res)->blocks);
+	} else {
+		if (!tbo->ttm || !ttm_tt_is_populated(tbo->ttm))
+			return -EFAULT;
+		it = tgem_page_iter_tt_init(&u.tt, tbo->ttm->pages);
+	}
+
+	while (len) {
+		u32 in_page = offset & ~PAGE_MASK;
+		u32 n = min_t(u32, len, PAGE_SIZE - in_page);
+		struct iosys_map m;
+
+		it->ops->map_local(it, offset >> PAGE_SHIFT, &m);
+		if (write)
+			iosys_map_memcpy_to(&m, in_page, buf, n);
+		else
+			iosys_map_memcpy_from(buf, &m, in_page, n);
+		it->ops->unmap_local(it, &m);
+
+		offset += n;
+		buf += n;
+		len -= n;
+	}
+
+	if (vram)
+		drm_dev_exit(idx);
+	return 0;
+}
+
+static int tgem_engine_mem_read(void *priv, const struct tgem_job_map *map,
+				u64 offset, void *buf, u32 len)
+{
+	return tgem_engine_mem_access(priv, map, offset, buf, len, false);
+}
+
+static int tgem_engine_mem_write(void *priv, const struct tgem_job_map *map,
+				 u64 offset, const void *buf, u32 len)
+{
+	return tgem_engine_mem_access(priv, map, offset, (void *)buf, len,
+				      true);
+}
+
+static int tgem_engine_mem_check(void *priv)
+{
+	struct tgem_engine_mem *mem = priv;
+
+	return mem->check(mem->job);
+}
+
+static const struct tgem_engine_ops tgem_engine_mem_ops = {
+	.read = tgem_engine_mem_read,
+	.write = tgem_engine_mem_write,
+	.check = tgem_engine_mem_check,
+};
+
+/**
+ * tgem_engine_run_job() - Run a job's batch on its BOs' memory
+ * @job: the job, armed, with sorted maps
+ * @check: called with @job before every command and semaphore poll; a
+ *         nonzero return stops the batch with that errno
+ *
+ * Context: Process context, in the fence signalling path: allocates
+ * nothing and takes no dma_resv lock. May sleep.
+ * Return: 0 when the batch ran to its end, or a negative errno: a fault
+ * (see "Software engine"), -ENODEV after unplug, or what @check returned.
+ */
+int tgem_engine_run_job(struct tgem_job *job, int (*check)(void *priv))
+{
+	struct tgem_engine_mem mem = {
+		.job = job,
+		.tdev = job->ctx->tdev,
+		.check = check,
+	};
+	struct tgem_engine_exec ex = {
+		.ops = &tgem_engine_mem_ops,
+		.priv = &mem,
+		.maps = job->maps,
+		.num_maps = job->num_maps,
+		.batch_addr = job->batch_addr,
+		.batch_len = job->batch_len,
+		.poll_us = TGEM_ENGINE_POLL_US,
+	};
+	int ret;
+
+	ret = tgem_engine_exec(&ex);
+	if (ret && ret != -ETIMEDOUT && ret != -EIO && ret != -ENODEV)
+		drm_dbg(&mem.tdev->drm,
+			"job on context %u faulted (%d) at 0x%llx after %llu commands\n",
+			job->ctx->id, ret, ex.fault_addr, ex.num_cmds);
+	return ret;
+}
