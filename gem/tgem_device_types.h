@@ -78,6 +78,11 @@ struct tgem_device {
 		atomic64_t relocs_skipped;
 		/** @exec.slow_paths: execbufs that took the slow path */
 		atomic64_t slow_paths;
+		/**
+		 * @exec.userptr_restarts: execbufs restarted because a userptr
+		 * was invalidated between its validation and the job's arming
+		 */
+		atomic64_t userptr_restarts;
 	} exec;
 
 	/**

@@ -505,6 +505,15 @@ struct drm_tgem_context_destroy {
  * some objects may be left bound at new addresses, which only changes the
  * offsets a later execbuf reports.
  *
+ * **Userptr BOs** (&DRM_IOCTL_TGEM_GEM_USERPTR) are ordinary objects:
+ * the job sees the pages their range maps at submission. Their pages are
+ * faulted in first, so an execbuf may also fail with ``EFAULT`` (memory
+ * that cannot be faulted, see &struct drm_tgem_gem_userptr), ``EBUSY`` or
+ * ``EAGAIN`` (the range kept being invalidated while the kernel
+ * submitted; retry). A userptr object with relocations gives ``EINVAL``.
+ * A read-only userptr is never writable by the job, whatever its flags:
+ * a write to it faults the job and writes nothing.
+ *
  * The batch runs asynchronously. Each BO of the execbuf gets the job's
  * fence in its reservation object (as a writer with
  * %DRM_TGEM_EXEC_OBJECT_WRITE, as a reader otherwise), so
