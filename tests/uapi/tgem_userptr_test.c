@@ -10,9 +10,14 @@
  * that munmap(), process exit and a racing MADV_DONTNEED with live userptr
  * BOs are clean (no hang, no splat: the VM log is checked after the run).
  *
- * What needs the engine (a job reading and writing the pages, faults of a
- * read-only userptr, fork() and mremap() seen by a job) arrives with
- * execbuf.
+ * Then the engine (DRM_IOCTL_TGEM_EXECBUF): it writes into a userptr and
+ * the CPU sees it, it copies what the CPU wrote; a read-only userptr can
+ * be read and a write to it faults the job and writes nothing;
+ * MADV_DONTNEED, fork(), mremap(), memfd, munmap() of a userptr a queued
+ * job still uses (munmap waits for the job), process exit with jobs in
+ * flight, a 1 GiB userptr whose one-page MADV_DONTNEED refaults exactly one
+ * page, and two threads invalidating and submitting for 10 seconds with
+ * every result checked.
  *
  * Needs root (debugfs) and a tgem device.
  */
@@ -44,6 +49,20 @@
 #define PAGE		4096ul
 #define RO		DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY
 #define PROBE		DRM_TGEM_GEM_USERPTR_FLAG_PROBE
+#define SEC		1000000000ll
+
+/* The commands the tests use (Intel gen8+ encodings, see tgem_cmd.h). */
+#define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
+#define MI_NOOP			MI_INSTR(0x00, 0)
+#define MI_BATCH_BUFFER_END	MI_INSTR(0x0a, 0)
+#define MI_SEMAPHORE_WAIT	(MI_INSTR(0x1c, 2) | (1u << 15))
+#define   SAD_EQ_SDD		(4u << 12)
+#define MI_STORE_DWORD_IMM	MI_INSTR(0x20, 2)
+#define XY_FAST_COPY_BLT	((2u << 29) | (0x42u << 22) | 8)
+#define   BLT_DEPTH_32		(3u << 24)
+
+/* Object i of an execbuf is softpinned at ADDR(i): 4 GiB apart. */
+#define ADDR(i)			((uint64_t)((i) + 1) << 32)
 
 static char stats_path[256];
 
@@ -520,6 +539,638 @@ TEST_F(userptr, race_probe_dontneed)
 	EXPECT_LT(0, r.zaps);
 	TH_LOG("%ld probes (%ld EBUSY), %ld zaps", r.probes, r.busy, r.zaps);
 	munmap(r.p, r.size);
+}
+
+/* --- the engine on userptr memory (execbuf) ------------------------------ */
+
+struct batch {
+	uint32_t dw[1024];
+	unsigned int n;
+};
+
+static void emit(struct batch *b, uint32_t v)
+{
+	b->dw[b->n++] = v;
+}
+
+static void emit_addr(struct batch *b, uint64_t addr)
+{
+	emit(b, (uint32_t)addr);
+	emit(b, (uint32_t)(addr >> 32));
+}
+
+static void store_dword(struct batch *b, uint64_t addr, uint32_t v)
+{
+	emit(b, MI_STORE_DWORD_IMM);
+	emit_addr(b, addr);
+	emit(b, v);
+}
+
+/* Copy @rows whole pages from @src to @dst (rows of 1024 32-bit pixels). */
+static void blt_pages(struct batch *b, uint64_t dst, uint64_t src, uint32_t rows)
+{
+	emit(b, XY_FAST_COPY_BLT);
+	emit(b, BLT_DEPTH_32 | PAGE);
+	emit(b, 0);
+	emit(b, (rows << 16) | 1024);
+	emit_addr(b, dst);
+	emit(b, 0);
+	emit(b, PAGE);
+	emit_addr(b, src);
+}
+
+static void semaphore_eq(struct batch *b, uint64_t addr, uint32_t v)
+{
+	emit(b, MI_SEMAPHORE_WAIT | SAD_EQ_SDD);
+	emit(b, v);
+	emit_addr(b, addr);
+}
+
+FIXTURE(exec) {
+	int fd;
+	uint32_t ctx;
+	uint32_t batch;		/* object 0 of every execbuf */
+	uint32_t *bmap;
+};
+
+#define BATCH_SIZE	(4 * PAGE)
+
+FIXTURE_SETUP(exec)
+{
+	uint64_t size = BATCH_SIZE;
+
+	self->fd = tgem_open(NULL, 0);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, tgem_ctx_create(self->fd, &self->ctx));
+	ASSERT_EQ(0, tgem_bo_create(self->fd, &size, DRM_TGEM_PLACEMENT_SYSTEM, 0,
+				    &self->batch));
+	self->bmap = tgem_bo_map(self->fd, self->batch, BATCH_SIZE);
+	ASSERT_NE(MAP_FAILED, self->bmap);
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	munmap(self->bmap, BATCH_SIZE);
+	close(self->fd);
+}
+
+/*
+ * Run batch @b on object 0 (the fixture's batch BO) with @handles as
+ * objects 1..n, each at ADDR(i); @writable is a mask over 1..n.
+ */
+static int run(int fd, uint32_t ctx, uint32_t batch, uint32_t *bmap,
+	       struct batch *b, const uint32_t *handles, unsigned int n,
+	       uint32_t writable)
+{
+	struct drm_tgem_exec_object objs[8];
+	struct drm_tgem_execbuf eb;
+	unsigned int i;
+
+	emit(b, MI_BATCH_BUFFER_END);
+	if (b->n & 1)
+		emit(b, MI_NOOP);
+	memcpy(bmap, b->dw, b->n * 4);
+
+	memset(objs, 0, sizeof(objs));
+	objs[0].handle = batch;
+	objs[0].offset = ADDR(0);
+	objs[0].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
+	for (i = 0; i < n; i++) {
+		objs[i + 1].handle = handles[i];
+		objs[i + 1].offset = ADDR(i + 1);
+		objs[i + 1].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
+		if (writable & (1u << (i + 1)))
+			objs[i + 1].flags |= DRM_TGEM_EXEC_OBJECT_WRITE;
+	}
+	memset(&eb, 0, sizeof(eb));
+	eb.objects_ptr = (uintptr_t)objs;
+	eb.num_objects = n + 1;
+	eb.batch_index = 0;
+	eb.batch_len = b->n * 4;
+	eb.ctx_id = ctx;
+	return tgem_execbuf(fd, &eb);
+}
+
+#define RUN(b, handles, n, writable) \
+	run(self->fd, self->ctx, self->batch, self->bmap, (b), (handles), (n), (writable))
+
+static int idle(int fd, uint32_t handle)
+{
+	return tgem_bo_wait(fd, handle, tgem_now_ns() + 20 * SEC);
+}
+
+static uint32_t sys_bo(struct __test_metadata *_metadata, int fd, size_t size,
+		       uint32_t **map)
+{
+	uint64_t sz = size;
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, tgem_bo_create(fd, &sz, DRM_TGEM_PLACEMENT_SYSTEM, 0, &h));
+	*map = tgem_bo_map(fd, h, size);
+	ASSERT_NE(MAP_FAILED, *map);
+	return h;
+}
+
+/* The engine writes into user memory and the CPU sees it; and back. */
+TEST_F(exec, engine_and_cpu_share_pages)
+{
+	uint32_t *u = map_anon(16 * PAGE, PROT_READ | PROT_WRITE);
+	struct batch b = { .n = 0 };
+	uint32_t h[2], *d;
+	unsigned int i;
+
+	ASSERT_NE(NULL, u);
+	memset(u, 0, 16 * PAGE);
+	ASSERT_EQ(0, userptr(self->fd, u, 16 * PAGE, 0, &h[0]));
+	h[1] = sys_bo(_metadata, self->fd, 4 * PAGE, &d);
+
+	for (i = 0; i < 16; i++)
+		store_dword(&b, ADDR(1) + i * PAGE + 4 * i, 0x1000 + i);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h[0]));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(0x1000 + i, u[i * PAGE / 4 + i]) TH_LOG("page %u", i);
+
+	/* The CPU writes, the engine copies the pages into a BO. */
+	tgem_fill(u, 4 * PAGE, 0x51);
+	b.n = 0;
+	blt_pages(&b, ADDR(2), ADDR(1), 4);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0x51));
+
+	munmap(d, 4 * PAGE);
+	tgem_gem_close(self->fd, h[1]);
+	tgem_gem_close(self->fd, h[0]);
+	munmap(u, 16 * PAGE);
+}
+
+/* Read-only: the engine reads it; a write faults the job and writes nothing. */
+TEST_F(exec, read_only_userptr)
+{
+	uint32_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
+	struct batch b = { .n = 0 };
+	uint32_t h[2], *d;
+
+	ASSERT_NE(NULL, u);
+	tgem_fill(u, 4 * PAGE, 0x52);
+	ASSERT_EQ(0, mprotect(u, 4 * PAGE, PROT_READ));
+	/* Writable over PROT_READ memory: first use fails with EFAULT. */
+	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h[0]));
+	h[1] = sys_bo(_metadata, self->fd, 4 * PAGE, &d);
+	blt_pages(&b, ADDR(2), ADDR(1), 4);
+	EXPECT_EQ(-EFAULT, RUN(&b, h, 2, 1u << 2));
+	tgem_gem_close(self->fd, h[0]);
+
+	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, RO, &h[0]));
+	b.n = 0;
+	blt_pages(&b, ADDR(2), ADDR(1), 4);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0x52));
+
+	/* Marked WRITE or not, the store faults; the job stops there. */
+	memset(d, 0, 4 * PAGE);
+	b.n = 0;
+	store_dword(&b, ADDR(1) + 8, 0xbad);
+	store_dword(&b, ADDR(2), 0x600d);
+	ASSERT_EQ(0, RUN(&b, h, 2, (1u << 1) | (1u << 2)));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(u, 4 * PAGE, 0x52));
+	EXPECT_EQ(0u, d[0]);
+
+	munmap(d, 4 * PAGE);
+	tgem_gem_close(self->fd, h[1]);
+	tgem_gem_close(self->fd, h[0]);
+	munmap(u, 4 * PAGE);
+}
+
+/* MADV_DONTNEED on a bound range: the next job writes into the new page. */
+TEST_F(exec, dontneed_then_write)
+{
+	uint32_t *u = map_anon(8 * PAGE, PROT_READ | PROT_WRITE);
+	struct batch b = { .n = 0 };
+	struct userptr_stats a, z;
+	uint32_t h;
+
+	ASSERT_NE(NULL, u);
+	memset(u, 0x11, 8 * PAGE);
+	ASSERT_EQ(0, userptr(self->fd, u, 8 * PAGE, 0, &h));
+	store_dword(&b, ADDR(1), 1);
+	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h));
+	EXPECT_EQ(1u, u[0]);
+
+	ASSERT_EQ(0, madvise(u + 3 * PAGE / 4, PAGE, MADV_DONTNEED));
+	ASSERT_EQ(0, read_stats(&a));
+	b.n = 0;
+	store_dword(&b, ADDR(1) + 3 * PAGE + 16, 0xd0e5);
+	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h));
+	ASSERT_EQ(0, read_stats(&z));
+	EXPECT_EQ(1, z.pages_faulted - a.pages_faulted);
+	EXPECT_EQ(0xd0e5u, u[(3 * PAGE + 16) / 4]);
+	EXPECT_EQ(0u, u[3 * PAGE / 4]);	/* the rest of the new page: zeros */
+	EXPECT_EQ(0x11111111u, u[2 * PAGE / 4]);
+
+	tgem_gem_close(self->fd, h);
+	munmap(u, 8 * PAGE);
+}
+
+#define BIG	(1ul << 30)
+
+/* 1 GiB: the first use faults 262,144 pages, a one-page DONTNEED one. */
+TEST_F(exec, one_gib_refaults_one_page)
+{
+	struct userptr_stats a, z;
+	struct batch b = { .n = 0 };
+	uint32_t h[2], *d;
+	uint8_t *u;
+
+	u = mmap(NULL, BIG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE |
+		 MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, u);
+	ASSERT_EQ(0, userptr(self->fd, u, BIG, RO, &h[0]));
+	h[1] = sys_bo(_metadata, self->fd, PAGE, &d);
+	d[0] = 7;
+
+	/* The job reads the last page of the userptr into the BO. */
+	blt_pages(&b, ADDR(2), ADDR(1) + BIG - PAGE, 1);
+	ASSERT_EQ(0, read_stats(&a));
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	ASSERT_EQ(0, read_stats(&z));
+	EXPECT_EQ((long long)(BIG / PAGE), z.pages_faulted - a.pages_faulted);
+	EXPECT_EQ(0u, d[0]);
+
+	ASSERT_EQ(0, madvise(u + BIG / 2, PAGE, MADV_DONTNEED));
+	d[0] = 7;
+	ASSERT_EQ(0, read_stats(&a));
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	ASSERT_EQ(0, read_stats(&z));
+	EXPECT_EQ(1, z.pages_faulted - a.pages_faulted);
+	EXPECT_EQ(1, z.validations - a.validations);
+	EXPECT_EQ(0u, d[0]);
+
+	/* Nothing invalidated: nothing faulted. */
+	ASSERT_EQ(0, read_stats(&a));
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	ASSERT_EQ(0, read_stats(&z));
+	EXPECT_EQ(0, z.pages_faulted - a.pages_faulted);
+
+	munmap(d, PAGE);
+	tgem_gem_close(self->fd, h[1]);
+	tgem_gem_close(self->fd, h[0]);
+	munmap(u, BIG);
+}
+
+struct unmapper {
+	void *p;
+	size_t size;
+	volatile int done;
+};
+
+static void *unmap_thread(void *arg)
+{
+	struct unmapper *m = arg;
+
+	munmap(m->p, m->size);
+	m->done = 1;
+	return NULL;
+}
+
+/*
+ * munmap() of a userptr a job still uses: munmap waits until the job is
+ * done with the pages (here, until a semaphore lets it run), and the job
+ * finishes.
+ */
+TEST_F(exec, munmap_waits_for_the_job)
+{
+	struct unmapper m = { .size = 4 * PAGE };
+	struct batch b = { .n = 0 };
+	uint32_t h[2], *s, s1;
+	pthread_t t;
+	int early;
+
+	m.p = map_anon(m.size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, m.p);
+	ASSERT_EQ(0, userptr(self->fd, m.p, m.size, 0, &h[0]));
+	h[1] = sys_bo(_metadata, self->fd, PAGE, &s);
+	s[0] = 0;
+	s[1] = 0;
+
+	semaphore_eq(&b, ADDR(2), 1);
+	store_dword(&b, ADDR(1) + 64, 0x5eed);
+	store_dword(&b, ADDR(2) + 4, 0xd0e);
+	ASSERT_EQ(0, RUN(&b, h, 2, (1u << 1) | (1u << 2)));
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, unmap_thread, &m));
+	/*
+	 * Nothing here may need mmap_lock (no printing, no allocation) until
+	 * the semaphore is released: munmap holds it while it waits.
+	 */
+	usleep(300 * 1000);
+	early = m.done;
+	s1 = s[1];
+	s[0] = 1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, early) TH_LOG("munmap returned while the job waited");
+	EXPECT_EQ(0u, s1);
+	EXPECT_EQ(1, m.done);
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0xd0eu, s[1]);
+
+	/* The range is gone: the next use fails. */
+	b.n = 0;
+	store_dword(&b, ADDR(1), 1);
+	EXPECT_EQ(-EFAULT, RUN(&b, h, 1, 1u << 1));
+
+	munmap(s, PAGE);
+	tgem_gem_close(self->fd, h[1]);
+	tgem_gem_close(self->fd, h[0]);
+}
+
+/* fork(): the child's copy-on-write pages are its own. */
+TEST_F(exec, fork_keeps_the_parents_pages)
+{
+	uint32_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
+	struct batch b = { .n = 0 };
+	uint32_t h[2], *d;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, u);
+	tgem_fill(u, 4 * PAGE, 0xa);
+	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h[0]));
+	h[1] = sys_bo(_metadata, self->fd, 4 * PAGE, &d);
+	blt_pages(&b, ADDR(2), ADDR(1), 4);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xa));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		tgem_fill(u, 4 * PAGE, 0xb);	/* the child's copy */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	memset(d, 0, 4 * PAGE);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xa));
+
+	/* The parent's own write after fork is what the next job sees. */
+	tgem_fill(u, 4 * PAGE, 0xc);
+	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
+	ASSERT_EQ(0, idle(self->fd, h[1]));
+	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xc));
+
+	munmap(d, 4 * PAGE);
+	tgem_gem_close(self->fd, h[1]);
+	tgem_gem_close(self->fd, h[0]);
+	munmap(u, 4 * PAGE);
+}
+
+/* mremap() moves the memory away: the range is a hole until refilled. */
+TEST_F(exec, mremap_of_a_bound_range)
+{
+	uint8_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
+	uint8_t *q = map_anon(4 * PAGE, PROT_NONE);
+	struct batch b = { .n = 0 };
+	uint32_t h;
+	void *r;
+
+	ASSERT_NE(NULL, u);
+	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h));
+	store_dword(&b, ADDR(1), 0x1);
+	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h));
+
+	r = mremap(u, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	ASSERT_EQ((void *)q, r);
+	EXPECT_EQ(1u, *(uint32_t *)q);	/* the data moved with the mapping */
+	EXPECT_EQ(-EFAULT, RUN(&b, &h, 1, 1u << 1));
+
+	/* New memory at the old address: the BO follows the address. */
+	ASSERT_EQ((void *)u, mmap(u, 4 * PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	b.n = 0;
+	store_dword(&b, ADDR(1) + 4, 0x2);
+	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h));
+	EXPECT_EQ(0x2u, ((uint32_t *)u)[1]);
+	EXPECT_EQ(1u, *(uint32_t *)q);
+
+	tgem_gem_close(self->fd, h);
+	munmap(u, 4 * PAGE);
+	munmap(q, 4 * PAGE);
+}
+
+/* memfd: the engine's writes are in the file. */
+TEST_F(exec, memfd_backed)
+{
+	const size_t size = 8 * PAGE;
+	struct batch b = { .n = 0 };
+	uint32_t h, v = 0;
+	uint8_t *p;
+	int mfd;
+
+	mfd = memfd_create("tgem_userptr_exec", MFD_CLOEXEC);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, size));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, userptr(self->fd, p, size, 0, &h));
+
+	store_dword(&b, ADDR(1) + 5 * PAGE + 8, 0xf11e);
+	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
+	ASSERT_EQ(0, idle(self->fd, h));
+	ASSERT_EQ((ssize_t)sizeof(v), pread(mfd, &v, sizeof(v), 5 * PAGE + 8));
+	EXPECT_EQ(0xf11eu, v);
+
+	tgem_gem_close(self->fd, h);
+	munmap(p, size);
+	close(mfd);
+}
+
+/* What execbuf refuses about userptrs. */
+TEST_F(exec, refusals)
+{
+	uint32_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
+	struct drm_tgem_relocation_entry reloc = { .target_handle = 0 };
+	struct drm_tgem_exec_object objs[2];
+	struct drm_tgem_execbuf eb;
+	struct batch b = { .n = 0 };
+	uint64_t size = 4 * PAGE;
+	uint32_t h, bo;
+	void *m;
+
+	ASSERT_NE(NULL, u);
+	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h));
+
+	/* No relocations into a userptr. */
+	emit(&b, MI_BATCH_BUFFER_END);
+	emit(&b, MI_NOOP);
+	memcpy(self->bmap, b.dw, 8);
+	memset(objs, 0, sizeof(objs));
+	objs[0].handle = self->batch;
+	objs[1].handle = h;
+	reloc.target_handle = self->batch;
+	objs[1].relocs_ptr = (uintptr_t)&reloc;
+	objs[1].relocation_count = 1;
+	memset(&eb, 0, sizeof(eb));
+	eb.objects_ptr = (uintptr_t)objs;
+	eb.num_objects = 2;
+	eb.batch_len = 8;
+	eb.ctx_id = self->ctx;
+	EXPECT_EQ(-EINVAL, tgem_execbuf(self->fd, &eb));
+	objs[1].relocation_count = 0;
+	EXPECT_EQ(0, tgem_execbuf(self->fd, &eb));
+	tgem_gem_close(self->fd, h);
+
+	/* Over a tgem BO's own mapping: first use fails, nothing hangs. */
+	ASSERT_EQ(0, tgem_bo_create(self->fd, &size, DRM_TGEM_PLACEMENT_SYSTEM, 0, &bo));
+	m = tgem_bo_map(self->fd, bo, size);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 1, size);
+	ASSERT_EQ(0, userptr(self->fd, m, size, RO, &h));
+	b.n = 0;
+	store_dword(&b, ADDR(2), 0);
+	EXPECT_EQ(-EFAULT, RUN(&b, &h, 1, 0));
+	munmap(m, size);
+	tgem_gem_close(self->fd, h);
+	tgem_gem_close(self->fd, bo);
+	munmap(u, 4 * PAGE);
+}
+
+/* A process exits with jobs on its userptrs still queued or running. */
+TEST_F(exec, exit_with_jobs_in_flight)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		const size_t size = 256 * PAGE;
+		uint32_t ctx, batch, h[2], *bmap, *d;
+		struct batch b = { .n = 0 };
+		uint64_t sz = BATCH_SIZE;
+		uint8_t *u;
+		int fd, i;
+
+		fd = tgem_open(NULL, 0);
+		u = map_anon(size, PROT_READ | PROT_WRITE);
+		if (fd < 0 || !u || tgem_ctx_create(fd, &ctx) ||
+		    tgem_bo_create(fd, &sz, DRM_TGEM_PLACEMENT_SYSTEM, 0, &batch))
+			_exit(1);
+		bmap = tgem_bo_map(fd, batch, BATCH_SIZE);
+		if (bmap == MAP_FAILED || userptr(fd, u, size, 0, &h[0]))
+			_exit(2);
+		sz = size;
+		if (tgem_bo_create(fd, &sz, DRM_TGEM_PLACEMENT_SYSTEM, 0, &h[1]))
+			_exit(3);
+		d = tgem_bo_map(fd, h[1], size);
+		if (d == MAP_FAILED)
+			_exit(4);
+		memset(d, 0x77, size);
+		/* 16 jobs copying 1 MiB both ways, none waited for. */
+		blt_pages(&b, ADDR(1), ADDR(2), 256);
+		blt_pages(&b, ADDR(2), ADDR(1), 256);
+		for (i = 0; i < 16; i++) {
+			struct batch c = b;
+
+			if (run(fd, ctx, batch, bmap, &c, h, 2, (1u << 1) | (1u << 2)))
+				_exit(5);
+		}
+		_exit(0);	/* no wait, no close, no munmap */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+struct racer {
+	int fd;
+	uint32_t ctx, batch, h;
+	uint32_t *bmap, *u;
+	volatile int stop;
+	long submits, zaps, bad;
+	int err;
+};
+
+static void *race_submitter(void *arg)
+{
+	struct racer *r = arg;
+	uint32_t i = 0;
+
+	while (!r->stop) {
+		struct batch b = { .n = 0 };
+		unsigned int page = i % 16;
+		uint32_t v = 0x10000 + i;
+		int ret;
+
+		store_dword(&b, ADDR(1) + page * PAGE + 4 * page, v);
+		ret = run(r->fd, r->ctx, r->batch, r->bmap, &b, &r->h, 1, 1u << 1);
+		if (!ret)
+			ret = idle(r->fd, r->h);
+		if (ret) {
+			r->err = ret;
+			break;
+		}
+		if (r->u[page * PAGE / 4 + page] != v)
+			r->bad++;
+		r->submits++;
+		i++;
+	}
+	return NULL;
+}
+
+static void *race_invalidator(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int page = 16;
+
+	while (!r->stop) {
+		/* The upper half only: the submitter checks the lower half. */
+		madvise((uint8_t *)r->u + page * PAGE, PAGE, MADV_DONTNEED);
+		r->u[((page + 7) % 16 + 16) * PAGE / 4] = page;
+		page = 16 + (page + 5) % 16;
+		r->zaps++;
+	}
+	return NULL;
+}
+
+/* Two threads, one invalidating, one submitting, for 10 seconds. */
+TEST_F(exec, invalidate_and_submit_race)
+{
+	struct racer r = {
+		.fd = self->fd, .ctx = self->ctx, .batch = self->batch,
+		.bmap = self->bmap,
+	};
+	pthread_t t1, t2;
+
+	r.u = map_anon(32 * PAGE, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, r.u);
+	memset(r.u, 0, 32 * PAGE);
+	ASSERT_EQ(0, userptr(self->fd, r.u, 32 * PAGE, 0, &r.h));
+	ASSERT_EQ(0, pthread_create(&t1, NULL, race_submitter, &r));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, race_invalidator, &r));
+	sleep(10);
+	r.stop = 1;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	TH_LOG("%ld jobs checked, %ld invalidations", r.submits, r.zaps);
+	EXPECT_EQ(0, r.err);
+	EXPECT_EQ(0, r.bad);
+	EXPECT_LT(0, r.submits);
+	EXPECT_LT(0, r.zaps);
+	tgem_gem_close(self->fd, r.h);
+	munmap(r.u, 32 * PAGE);
 }
 
 int main(int argc, char **argv)
