@@ -697,7 +697,7 @@ TEST_F(exec, engine_and_cpu_share_pages)
 	blt_pages(&b, ADDR(2), ADDR(1), 4);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0x51));
+	EXPECT_EQ(-1, tgem_check(d, 4 * PAGE, 0x51));
 
 	munmap(d, 4 * PAGE);
 	tgem_gem_close(self->fd, h[1]);
@@ -727,7 +727,7 @@ TEST_F(exec, read_only_userptr)
 	blt_pages(&b, ADDR(2), ADDR(1), 4);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0x52));
+	EXPECT_EQ(-1, tgem_check(d, 4 * PAGE, 0x52));
 
 	/* Marked WRITE or not, the store faults; the job stops there. */
 	memset(d, 0, 4 * PAGE);
@@ -736,7 +736,7 @@ TEST_F(exec, read_only_userptr)
 	store_dword(&b, ADDR(2), 0x600d);
 	ASSERT_EQ(0, RUN(&b, h, 2, (1u << 1) | (1u << 2)));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(u, 4 * PAGE, 0x52));
+	EXPECT_EQ(-1, tgem_check(u, 4 * PAGE, 0x52));
 	EXPECT_EQ(0u, d[0]);
 
 	munmap(d, 4 * PAGE);
@@ -908,7 +908,7 @@ TEST_F(exec, fork_keeps_the_parents_pages)
 	blt_pages(&b, ADDR(2), ADDR(1), 4);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xa));
+	EXPECT_EQ(-1, tgem_check(d, 4 * PAGE, 0xa));
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -920,13 +920,13 @@ TEST_F(exec, fork_keeps_the_parents_pages)
 	memset(d, 0, 4 * PAGE);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xa));
+	EXPECT_EQ(-1, tgem_check(d, 4 * PAGE, 0xa));
 
 	/* The parent's own write after fork is what the next job sees. */
 	tgem_fill(u, 4 * PAGE, 0xc);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 2));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
-	EXPECT_EQ(0, tgem_check(d, 4 * PAGE, 0xc));
+	EXPECT_EQ(-1, tgem_check(d, 4 * PAGE, 0xc));
 
 	munmap(d, 4 * PAGE);
 	tgem_gem_close(self->fd, h[1]);
