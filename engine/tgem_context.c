@@ -38,6 +38,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <uapi/drm/tgem_drm.h>
+#include <kunit/visibility.h>
 
 #include "engine/tgem_context.h"
 #include "engine/tgem_sched.h"
@@ -85,6 +86,7 @@ void tgem_context_put(struct tgem_context *ctx)
 	if (ctx)
 		kref_put(&ctx->ref, tgem_context_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_context_put);
 
 /**
  * tgem_context_lookup() - Find a context of a file by id
@@ -109,6 +111,7 @@ struct tgem_context *tgem_context_lookup(struct tgem_file *tfile, u32 ctx_id)
 
 	return ctx;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_context_lookup);
 
 /**
  * tgem_context_ban() - Ban a context after one of its jobs timed out
@@ -229,6 +232,7 @@ int tgem_context_create_ioctl(struct drm_device *drm, void *data,
 	args->ctx_id = id;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_context_create_ioctl);
 
 /**
  * tgem_context_destroy_ioctl() - &DRM_IOCTL_TGEM_CONTEXT_DESTROY
@@ -261,3 +265,4 @@ int tgem_context_destroy_ioctl(struct drm_device *drm, void *data,
 	tgem_context_put(ctx);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_context_destroy_ioctl);

@@ -74,19 +74,39 @@ tgem_engine_find_map(const struct tgem_engine_exec *ex, u64 addr)
 	return &ex->maps[lo - 1];
 }
 
-static int tgem_engine_access(struct tgem_engine_exec *ex, u64 addr,
-			      void *buf, u32 len, bool write)
+/* Whether [@addr, @addr + @len) lies in maps, writable ones for a write. */
+static int tgem_engine_check_range(struct tgem_engine_exec *ex, u64 addr,
+				   u32 len, bool write)
 {
 	while (len) {
 		const struct tgem_job_map *map = tgem_engine_find_map(ex, addr);
-		u64 offset;
-		u32 n;
-		int ret;
+		u64 n;
 
 		if (!map || (write && !map->writable)) {
 			ex->fault_addr = addr;
 			return -EFAULT;
 		}
+		n = min_t(u64, len, map->gpu_addr + map->size - addr);
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int tgem_engine_access(struct tgem_engine_exec *ex, u64 addr,
+			      void *buf, u32 len, bool write)
+{
+	int ret;
+
+	/* All or nothing: a faulting access changes no byte. */
+	ret = tgem_engine_check_range(ex, addr, len, write);
+	if (ret)
+		return ret;
+
+	while (len) {
+		const struct tgem_job_map *map = tgem_engine_find_map(ex, addr);
+		u64 offset;
+		u32 n;
 
 		offset = addr - map->gpu_addr;
 		n = min_t(u64, len, map->size - offset);

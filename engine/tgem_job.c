@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/wait_bit.h>
+#include <kunit/visibility.h>
 
 #include "engine/tgem_context.h"
 #include "engine/tgem_job.h"
@@ -51,7 +52,8 @@
  * calls tgem_job_arm() and tgem_job_push(), or tgem_job_abort().
  *
  * Context: Process context; may sleep. Takes @ctx's submit lock for
- * reading and returns with it held on success.
+ * reading and returns with it held on success; may be called with
+ * dma_resv locks held (see Documentation/locking.rst).
  * Return: the job, or an ERR_PTR(): -EINVAL for too many maps, -ENOENT if
  * the context has been destroyed, -EIO if it is banned, -ENOMEM.
  */
@@ -101,6 +103,7 @@ out_free_job:
 	kfree(job);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_job_create);
 
 static int tgem_job_map_cmp(const void *a, const void *b)
 {
@@ -130,6 +133,7 @@ struct dma_fence *tgem_job_arm(struct tgem_job *job)
 	drm_sched_job_arm(&job->base);
 	return &job->base.s_fence->finished;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_job_arm);
 
 /**
  * tgem_job_push() - Hand an armed job to the scheduler
@@ -147,6 +151,7 @@ void tgem_job_push(struct tgem_job *job)
 	drm_sched_entity_push_job(&job->base);
 	up_read(&ctx->submit_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_job_push);
 
 /**
  * tgem_job_free() - Free a job and drop what it owns
@@ -197,3 +202,4 @@ void tgem_job_abort(struct tgem_job *job)
 	drm_sched_job_cleanup(&job->base);
 	tgem_job_free(job);
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_job_abort);

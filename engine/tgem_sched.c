@@ -37,6 +37,11 @@
  * fence signals through the normal path. Later jobs of the banned context
  * end with ``-EIO`` without running.
  *
+ * **Counters.** debugfs ``tgem_engine_stats`` prints ``key value`` lines:
+ * ``completed``, ``faulted`` (ended by a fault), ``timedout`` (stopped by
+ * the timeout), ``cancelled`` (ended without running: banned context,
+ * unplug), and ``jobs`` alive now.
+ *
  * **Teardown.** After unplug, a job that starts ends with ``-ENODEV`` and
  * a running one stops at its next command with ``-ENODEV``; VRAM accesses
  * happen inside drm_dev_enter(), so nothing touches the BAR once
@@ -48,10 +53,12 @@
 #include <linux/dma-fence.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
+#include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
@@ -152,6 +159,9 @@ static int tgem_sched_engine_check(void *priv)
 	struct tgem_sched *sched = job->ctx->tdev->sched;
 	ktime_t started = job->started;
 
+	/* Called before every command: a looping batch must not hog the CPU. */
+	cond_resched();
+
 	if (ktime_ms_delta(ktime_get(), started) > tgem_sched_timeout_ms())
 		tgem_sched_job_timeout(sched, job);
 
@@ -168,15 +178,16 @@ static void tgem_sched_execute(struct tgem_sched *sched, struct tgem_job *job)
 
 	job->started = ktime_get();
 	err = tgem_sched_job_check(sched, job);
-	if (err) {
-		atomic64_inc(&sched->stats.cancelled);
-	} else {
+	if (!err)
 		err = tgem_engine_run_job(job, tgem_sched_engine_check);
-		if (!err)
-			atomic64_inc(&sched->stats.completed);
-		else if (err != -ETIMEDOUT)
-			atomic64_inc(&sched->stats.faulted);
-	}
+
+	/* A timeout was counted when it was detected. */
+	if (!err)
+		atomic64_inc(&sched->stats.completed);
+	else if (err == -EFAULT || err == -EINVAL)
+		atomic64_inc(&sched->stats.faulted);
+	else if (err != -ETIMEDOUT)
+		atomic64_inc(&sched->stats.cancelled);
 
 	if (err)
 		dma_fence_set_error(fence, err);
@@ -274,6 +285,19 @@ static void tgem_sched_fini(struct drm_device *drm, void *arg)
 	destroy_workqueue(sched->wq);
 }
 
+static int tgem_sched_stats_show(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct tgem_sched *sched = to_tgem_device(entry->dev)->sched;
+
+	seq_printf(m, "completed %lld\n", atomic64_read(&sched->stats.completed));
+	seq_printf(m, "faulted %lld\n", atomic64_read(&sched->stats.faulted));
+	seq_printf(m, "timedout %lld\n", atomic64_read(&sched->stats.timedout));
+	seq_printf(m, "cancelled %lld\n", atomic64_read(&sched->stats.cancelled));
+	seq_printf(m, "jobs %d\n", atomic_read(&sched->num_jobs));
+	return 0;
+}
+
 /**
  * tgem_sched_init() - Create the device's engine and scheduler
  * @tdev: the device, not yet registered
@@ -312,7 +336,13 @@ int tgem_sched_init(struct tgem_device *tdev)
 	}
 
 	tdev->sched = sched;
-	return drmm_add_action_or_reset(&tdev->drm, tgem_sched_fini, sched);
+	ret = drmm_add_action_or_reset(&tdev->drm, tgem_sched_fini, sched);
+	if (ret)
+		return ret;
+
+	drm_debugfs_add_file(&tdev->drm, "tgem_engine_stats",
+			     tgem_sched_stats_show, NULL);
+	return 0;
 }
 
 /**

@@ -52,7 +52,9 @@ struct tgem_sched {
 		atomic64_t faulted;
 		/** @stats.timedout: jobs stopped by the timeout */
 		atomic64_t timedout;
-		/** @stats.cancelled: jobs that ended without running */
+		/**
+		 * @stats.cancelled: jobs ended early by a ban or unplug
+		 */
 		atomic64_t cancelled;
 	} stats;
 };

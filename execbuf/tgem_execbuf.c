@@ -584,7 +584,7 @@ static void tgem_exec_writeback(struct tgem_exec *eb)
 }
 
 /* Phases 2 to 6; -EFAULT asks for the slow path. */
-static int tgem_exec_locked(struct tgem_exec *eb)
+static int tgem_exec_run(struct tgem_exec *eb)
 {
 	const u32 n = eb->args->num_objects;
 	bool skip_relocs, moved, validated = false;
@@ -691,7 +691,7 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		eb.stats.skipped = 0;
 		drm_exec_init(&eb.exec, DRM_EXEC_INTERRUPTIBLE_WAIT,
 			      eb.args->num_objects);
-		ret = tgem_exec_locked(&eb);
+		ret = tgem_exec_run(&eb);
 		if (ret == -EFAULT && !eb.relocs) {
 			/* The slow path: drop every lock before faulting. */
 			drm_exec_fini(&eb.exec);
@@ -702,7 +702,7 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 				goto out_release;
 			drm_exec_init(&eb.exec, DRM_EXEC_INTERRUPTIBLE_WAIT,
 				      eb.args->num_objects);
-			ret = tgem_exec_locked(&eb);
+			ret = tgem_exec_run(&eb);
 		}
 		drm_exec_fini(&eb.exec);
 

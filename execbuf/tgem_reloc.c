@@ -43,6 +43,7 @@
 #include <linux/bsearch.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -297,7 +298,8 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_reloc_read);
  *
  * Writes nothing: a bad entry fails the execbuf before any BO changes.
  *
- * Context: Any context that may access user memory; see tgem_reloc_read().
+ * Context: Process context; may reschedule between chunks. Never faults:
+ * see tgem_reloc_read().
  * Return: 0; an errno of tgem_reloc_check() for the first bad entry;
  * -EFAULT if a read faulted.
  */
@@ -317,6 +319,8 @@ int tgem_reloc_validate(const struct tgem_reloc_set *set,
 			if (ret < 0)
 				return ret;
 		}
+		/* Millions of entries may follow: let others run. */
+		cond_resched();
 	}
 	return 0;
 }
@@ -371,6 +375,8 @@ int tgem_reloc_apply(const struct tgem_reloc_set *set,
 				return ret;
 			stats->applied++;
 		}
+		/* The page the cache keeps mapped is a local mapping: fine. */
+		cond_resched();
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
+#include <kunit/visibility.h>
 
 #include "engine/tgem_context.h"
 #include "execbuf/tgem_gpuvm.h"
@@ -51,6 +52,7 @@ int tgem_file_open(struct drm_device *drm, struct drm_file *file)
 	file->driver_priv = tfile;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_file_open);
 
 /**
  * tgem_file_postclose() - &drm_driver.postclose: tear down the per-file state
@@ -71,3 +73,4 @@ void tgem_file_postclose(struct drm_device *drm, struct drm_file *file)
 	file->driver_priv = NULL;
 	kfree(tfile);
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_file_postclose);

@@ -16,6 +16,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -402,7 +403,7 @@ TEST_F(exec, bad_arguments)
 	REFUSED(EINVAL, batch_len, 6);
 	REFUSED(EINVAL, batch_len, PAGE + 4);
 	REFUSED(EFAULT, objects_ptr, 0);
-	REFUSED(EFAULT, objects_ptr, (uint64_t)-PAGE);
+	REFUSED(EFAULT, objects_ptr, -(uint64_t)PAGE);
 	REFUSED(ENOENT, ctx_id, 0);
 	REFUSED(ENOENT, ctx_id, self->ctx + 1000);
 #undef REFUSED
@@ -607,7 +608,7 @@ TEST_F(exec, relocation_count_overflow)
 	/* A relocation pointer into kernel space or unmapped memory. */
 	obj_init(&objs[0], target, OBJ_WRITE, NULL);
 	obj_init(&objs[1], bb, 0, &b);
-	objs[1].relocs_ptr = (uint64_t)-PAGE;
+	objs[1].relocs_ptr = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EFAULT, target);
 	{
@@ -621,7 +622,7 @@ TEST_F(exec, relocation_count_overflow)
 }
 
 /* The engine's errors are not execbuf's: a banned context gives EIO. */
-TEST_F(exec, banned_context)
+TEST_F_TIMEOUT(exec, banned_context, 120)
 {
 	struct drm_tgem_exec_object objs[1];
 	struct drm_tgem_execbuf eb;
@@ -750,6 +751,7 @@ TEST_F(exec, relocations_in_mmapped_bo)
  */
 TEST_F(exec, no_reloc_does_no_work)
 {
+	struct drm_prime_handle ph = {};
 	uint32_t target = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	uint32_t bb = create(_metadata, self->fd, PAGE, PLACE_SYS);
 	struct drm_tgem_exec_object objs[2];
@@ -816,6 +818,29 @@ TEST_F(exec, no_reloc_does_no_work)
 	stats(_metadata, &s);
 	ASSERT_EQ(a.relocs_skipped + n, s.relocs_skipped);
 
+	/*
+	 * Closing the target's last handle unbinds it: imported again under
+	 * a new handle, NO_RELOC cannot skip, even if the address comes out
+	 * the same.
+	 */
+	ASSERT_EQ(0, wait_idle(self->fd, target));
+	ph.handle = target;
+	ph.flags = DRM_CLOEXEC;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	ASSERT_EQ(0, tgem_gem_close(self->fd, target));
+	ph.handle = 0;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+	close(ph.fd);
+	target = ph.handle;
+	for (i = 0; i < n; i++)
+		b.relocs[i].target_handle = target;
+	objs[0].handle = target;
+	stats(_metadata, &a);
+	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
+	stats(_metadata, &s);
+	ASSERT_EQ(a.relocs_applied + a.relocs_skipped + n,
+		  s.relocs_applied + s.relocs_skipped);
+
 	ASSERT_EQ(0, wait_idle(self->fd, target));
 	munmap((void *)p, PAGE);
 }
@@ -878,13 +903,13 @@ TEST_F(exec, softpin)
 
 	/* The last page of the space is fine; the range after it is not. */
 	obj_init(&objs[0], other, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
 	objs[1].offset = upper;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	ASSERT_EQ(0, tgem_execbuf(self->fd, &eb));
 	obj_init(&objs[0], target, OBJ_PINNED, NULL);
-	objs[0].offset = (uint64_t)-PAGE;
+	objs[0].offset = -(uint64_t)PAGE;
 	exec_init(&eb, objs, 2, 1, len, self->ctx);
 	expect_refused(_metadata, self->fd, &eb, objs, ARRAY_SIZE(objs), EINVAL, 0);
 }
@@ -1021,7 +1046,7 @@ out:
 #undef FAIL
 }
 
-TEST_F(exec, thousand_execbufs_two_threads)
+TEST_F_TIMEOUT(exec, thousand_execbufs_two_threads, 600)
 {
 	struct thread_arg t[2] = {};
 	pthread_t th[2];

@@ -390,9 +390,12 @@ struct drm_tgem_gem_info {
  * banned context stays banned: destroy it and create a new one.
  *
  * **Destroying** a context (or closing the file, which destroys every
- * context of the file) never waits for its batches and never cancels one
- * that has already been submitted: they run to their end, or to their
- * timeout, and their fences signal as usual.
+ * context of the file) does not wait for its batches to finish. Batches
+ * that have reached the engine run to their end, or to their timeout.
+ * Batches still waiting for other work (the fences of their BOs) are
+ * given up to a second to reach the engine; those still waiting then end
+ * with an error without running. Either way every fence signals, and the
+ * BOs stay alive until the batches that use them are done.
  */
 
 /**
