@@ -19,6 +19,7 @@
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <kunit/test.h>
 #include <uapi/drm/tgem_drm.h>
@@ -526,6 +527,34 @@ static void tgem_sched_destroy_in_flight(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tgem_sched_wait(fc, 10000), 0);
 }
 
+/*
+ * Unplug with one job running (a semaphore nobody releases) and one queued
+ * behind it: both end with -ENODEV, and a new one cannot start either.
+ */
+static void tgem_sched_unplug(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_kunit_device_create(test);
+	struct drm_file *file = tgem_sched_file(test, tdev);
+	struct tgem_file *tfile = to_tgem_file(file);
+	u32 id = tgem_sched_ctx_create(test, tdev, file);
+	struct dma_fence *running, *queued;
+	struct tgem_bo *bos[2];
+
+	bos[0] = tgem_sched_bo(test, tdev, false);
+	bos[1] = tgem_sched_bo(test, tdev, false);
+	tgem_sched_wait_batch(test, bos[0], 1);
+
+	running = tgem_sched_submit(test, tfile, id, bos, 2, NULL);
+	queued = tgem_sched_submit(test, tfile, id, bos, 2, NULL);
+	KUNIT_EXPECT_EQ(test, tgem_sched_wait(running, 100), -ETIME);
+
+	drm_dev_unplug(&tdev->drm);
+	KUNIT_EXPECT_EQ(test, tgem_sched_wait(running, 10000), -ENODEV);
+	KUNIT_EXPECT_EQ(test, tgem_sched_wait(queued, 10000), -ENODEV);
+	/* The semaphore was never released, nothing was stored. */
+	KUNIT_EXPECT_EQ(test, tgem_sched_bo_get(test, bos[1], 4), 0);
+}
+
 static void tgem_sched_abort(struct kunit *test)
 {
 	struct tgem_device *tdev = tgem_kunit_device_create(test);
@@ -566,6 +595,7 @@ static struct kunit_case tgem_sched_cases[] = {
 	KUNIT_CASE(tgem_sched_in_order),
 	KUNIT_CASE_SLOW(tgem_sched_hang_banned),
 	KUNIT_CASE(tgem_sched_destroy_in_flight),
+	KUNIT_CASE(tgem_sched_unplug),
 	{}
 };
 

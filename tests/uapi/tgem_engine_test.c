@@ -64,8 +64,12 @@
 #define XY_FAST_COPY_BLT	((2u << 29) | (0x42u << 22) | 8)
 #define   BLT_DEPTH_32		(3u << 24)
 
-/* Softpinned addresses: object i at ADDR(i). */
-#define ADDR(i)		(0x100000ull * ((i) + 1))
+/*
+ * Softpinned addresses: each BO at 1 MiB times its handle, so no two BOs
+ * of a file overlap (a binding stays while the handle lives) and page 0
+ * stays unmapped (handles start at 1).
+ */
+#define ADDR(h)		(0x100000ull * (h))
 
 struct batch {
 	uint32_t dw[1024];
@@ -138,7 +142,7 @@ static void upload(struct __test_metadata *_metadata, int fd, uint32_t handle,
 }
 
 /*
- * Execbuf @n objects, each softpinned at ADDR(i); object @batch holds the
+ * Execbuf @n objects, each softpinned at ADDR(handle); object @batch holds the
  * batch at offset 0. @writable is a mask of the objects the batch may write.
  */
 static int submit(int fd, uint32_t ctx, const uint32_t *handles, unsigned int n,
@@ -151,7 +155,7 @@ static int submit(int fd, uint32_t ctx, const uint32_t *handles, unsigned int n,
 	memset(objs, 0, sizeof(objs));
 	for (i = 0; i < n; i++) {
 		objs[i].handle = handles[i];
-		objs[i].offset = ADDR(i);
+		objs[i].offset = ADDR(handles[i]);
 		objs[i].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
 		if (writable & (1u << i))
 			objs[i].flags |= DRM_TGEM_EXEC_OBJECT_WRITE;
@@ -344,6 +348,7 @@ FIXTURE(engine) {
 	int fd;
 	int has_vram;
 	uint32_t ctx;
+	unsigned int old_timeout;	/* to restore, or 0 */
 };
 
 FIXTURE_SETUP(engine)
@@ -357,8 +362,12 @@ FIXTURE_SETUP(engine)
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &self->ctx));
 }
 
+static int write_param(unsigned int v);
+
 FIXTURE_TEARDOWN(engine)
 {
+	if (self->old_timeout)
+		write_param(self->old_timeout);
 	close(self->fd);
 }
 
@@ -374,7 +383,7 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 		create(_metadata, fd, placement),
 		create(_metadata, fd, placement),
 	};
-	const uint64_t dst = ADDR(1), src = ADDR(2);
+	const uint64_t dst = ADDR(h[1]), src = ADDR(h[2]);
 	struct batch b = {}, second = {}, chained = {};
 	uint32_t *p, len;
 	unsigned int i, x, y;
@@ -406,7 +415,7 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 		store_dword(&b, dst + 0x20 + 4 * op, 0x100 + op);
 	}
 	/* A second-level batch at +0x800, which returns here. */
-	bb_start(&b, ADDR(0) + 0x800, MI_BATCH_SECOND_LEVEL);
+	bb_start(&b, ADDR(h[0]) + 0x800, MI_BATCH_SECOND_LEVEL);
 	store_dword(&b, dst + 0x44, 0x44);
 	/* A 32 x 3 rectangle at (8, 1) of the image to (4, 2), pitch 1 KiB. */
 	emit(&b, XY_FAST_COPY_BLT);
@@ -418,7 +427,7 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 	emit(&b, 256);
 	emit_addr(&b, src + PAGE);
 	/* Chain to +0xc00, which ends the batch. */
-	bb_start(&b, ADDR(0) + 0xc00, 0);
+	bb_start(&b, ADDR(h[0]) + 0xc00, 0);
 	store_dword(&b, dst + 0x4c, 0xbad);	/* never runs */
 	len = end(&b);
 
@@ -492,8 +501,8 @@ TEST_F(engine, faults)
 
 	/* A write to an object without the WRITE flag. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(1), 1);
-	store_dword(&b, ADDR(1) + 4, 2);
+	store_dword(&b, ADDR(h[1]), 1);
+	store_dword(&b, ADDR(h[1]) + 4, 2);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 0, len));
@@ -501,8 +510,8 @@ TEST_F(engine, faults)
 
 	/* Outside every object, then a store that would have worked. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(7), 1);
-	store_dword(&b, ADDR(1) + 8, 3);
+	store_dword(&b, ADDR(h[1]) + 0x80000, 1);	/* between bindings */
+	store_dword(&b, ADDR(h[1]) + 8, 3);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -514,7 +523,7 @@ TEST_F(engine, faults)
 		emit(&b, 0);
 		emit(&b, 0);
 		emit(&b, 0);
-		store_dword(&b, ADDR(1) + 12, 4);
+		store_dword(&b, ADDR(h[1]) + 12, 4);
 		len = end(&b);
 		upload(_metadata, self->fd, h[0], 0, &b);
 		ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -534,7 +543,7 @@ TEST_F(engine, faults)
 
 	/* Faults do not ban: the context still runs work. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(1) + 16, 5);
+	store_dword(&b, ADDR(h[1]) + 16, 5);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -561,8 +570,8 @@ TEST_F(engine, semaphore_released_by_cpu)
 
 	p = map(_metadata, self->fd, sem);
 	p[0] = 1;
-	semaphore(&w, SAD_GTE_SDD, 42, ADDR(1));
-	store_dword(&w, ADDR(1) + 4, 43);
+	semaphore(&w, SAD_GTE_SDD, 42, ADDR(sem));
+	store_dword(&w, ADDR(sem) + 4, 43);
 	len = end(&w);
 	upload(_metadata, self->fd, bb, 0, &w);
 
@@ -613,23 +622,24 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	uint32_t target2 = create(_metadata, self->fd, PLACE_SYS);
 	uint32_t h_hang[1] = { hang }, h_after[2] = { after, target2 };
 	uint32_t h_ok[2] = { ok_bb, target };
-	unsigned int old = 0, timeout = 5000;
+	unsigned int timeout = 5000;
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
 	struct batch l = {}, s = {}, a = {};
 	uint32_t ll, ls, la, bad, *p;
 	int64_t t0, waited;
 
-	if (!read_param(&old) && !write_param(1000))
+	/* Shorter than the default; the teardown restores it. */
+	if (!read_param(&self->old_timeout) && !write_param(1000))
 		timeout = 1000;
 
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &bad));
 	emit(&l, MI_ARB_CHECK);
-	bb_start(&l, ADDR(0), 0);
+	bb_start(&l, ADDR(hang), 0);
 	ll = end(&l);
-	store_dword(&a, ADDR(1), 0xbad);
+	store_dword(&a, ADDR(target2), 0xbad);
 	la = end(&a);
-	store_dword(&s, ADDR(1), 0x600d);
+	store_dword(&s, ADDR(target), 0x600d);
 	ls = end(&s);
 	upload(_metadata, self->fd, hang, 0, &l);
 	upload(_metadata, self->fd, after, 0, &a);
@@ -669,9 +679,6 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	ASSERT_EQ(0, tgem_ctx_destroy(self->fd, bad));
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
 	ASSERT_EQ(0, wait_idle(self->fd, ok_bb, 20 * SEC));
-
-	if (old)
-		write_param(old);
 }
 
 static int prime_export(int fd, uint32_t handle, int *dmabuf)
@@ -701,11 +708,11 @@ static int prime_import(int fd, int dmabuf, uint32_t *handle)
  */
 TEST_F(engine, close_with_jobs_in_flight)
 {
-	uint32_t sem, t_a, t_b, bb_wait, bb_store, ctx_a, ctx_b, imp_a, imp_b;
+	uint32_t sem, t_a, t_b, bb_wait, bb_a, bb_b, ctx_a, ctx_b, imp_a, imp_b;
 	uint32_t hw[2], ha[2], hb[2];
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
-	struct batch w = {}, s = {};
+	struct batch w = {}, sa = {}, sb = {};
 	int fd2, buf_a, buf_b, i;
 	uint32_t lw, ls, *p;
 
@@ -715,24 +722,28 @@ TEST_F(engine, close_with_jobs_in_flight)
 	t_a = create(_metadata, fd2, PLACE_SYS);
 	t_b = create(_metadata, fd2, PLACE_SYS);
 	bb_wait = create(_metadata, fd2, PLACE_SYS);
-	bb_store = create(_metadata, fd2, PLACE_SYS);
+	bb_a = create(_metadata, fd2, PLACE_SYS);
+	bb_b = create(_metadata, fd2, PLACE_SYS);
 	ASSERT_EQ(0, prime_export(fd2, t_a, &buf_a));
 	ASSERT_EQ(0, prime_export(fd2, t_b, &buf_b));
 	ASSERT_EQ(0, tgem_ctx_create(fd2, &ctx_a));
 	ASSERT_EQ(0, tgem_ctx_create(fd2, &ctx_b));
 
-	semaphore(&w, SAD_EQ_SDD, 1, ADDR(1));
+	semaphore(&w, SAD_EQ_SDD, 1, ADDR(sem));
 	lw = end(&w);
 	upload(_metadata, fd2, bb_wait, 0, &w);
-	store_dword(&s, ADDR(1), 0x51);
-	ls = end(&s);
-	upload(_metadata, fd2, bb_store, 0, &s);
+	store_dword(&sa, ADDR(t_a), 0x51);
+	ls = end(&sa);
+	upload(_metadata, fd2, bb_a, 0, &sa);
+	store_dword(&sb, ADDR(t_b), 0x51);
+	end(&sb);
+	upload(_metadata, fd2, bb_b, 0, &sb);
 
 	hw[0] = bb_wait;
 	hw[1] = sem;
-	ha[0] = bb_store;
+	ha[0] = bb_a;
 	ha[1] = t_a;
-	hb[0] = bb_store;
+	hb[0] = bb_b;
 	hb[1] = t_b;
 	ASSERT_EQ(0, submit(fd2, ctx_a, hw, 2, 0, 0, lw));
 	for (i = 0; i < 8; i++) {
