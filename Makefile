@@ -35,7 +35,10 @@ tgem-y := \
 	ttm/tgem_move.o \
 	ttm/tgem_placement.o \
 	ttm/tgem_ttm.o \
-	ttm/tgem_vram_mgr.o
+	ttm/tgem_vram_mgr.o \
+	userptr/tgem_userptr.o \
+	userptr/tgem_userptr_ioctl.o \
+	userptr/tgem_userptr_range.o
 
 obj-$(CONFIG_DRM_TGEM_KUNIT_TEST) += tests/
 obj-$(CONFIG_DRM_TGEM_BENCH) += tests/

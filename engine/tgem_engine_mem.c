@@ -38,6 +38,7 @@
 #include "gem/tgem_device.h"
 #include "ttm/tgem_iter.h"
 #include "ttm/tgem_vram_mgr.h"
+#include "userptr/tgem_userptr.h"
 
 /* Microseconds between two polls of an unsatisfied semaphore. */
 #define TGEM_ENGINE_POLL_US	20
@@ -47,6 +48,23 @@ struct tgem_engine_mem {
 	struct tgem_device *tdev;
 	int (*check)(void *priv);
 };
+
+/*
+ * Whether every page of [@offset, @offset + @len) has a struct page. A
+ * userptr's entries are valid for as long as the job's fence is unsignalled
+ * (see "Userptr and execbuf"); this only keeps a broken submitter from
+ * turning a hole into a NULL dereference.
+ */
+static bool tgem_engine_mem_pages_present(const struct ttm_tt *tt, u64 offset,
+					  u32 len)
+{
+	pgoff_t p;
+
+	for (p = offset >> PAGE_SHIFT; len && p <= (offset + len - 1) >> PAGE_SHIFT; p++)
+		if (!tt->pages[p])
+			return false;
+	return true;
+}
 
 static int tgem_engine_mem_access(struct tgem_engine_mem *mem,
 				  const struct tgem_job_map *map, u64 offset,
@@ -73,7 +91,11 @@ static int tgem_engine_mem_access(struct tgem_engine_mem *mem,
 					      &mem->tdev->vram.mgr.mm,
 					      &to_tgem_vram_resource(res)->blocks);
 	} else {
-		if (!tbo->ttm || !ttm_tt_is_populated(tbo->ttm))
+		/* A userptr's tt is never populated: its pages are validated. */
+		if (!tbo->ttm || !(ttm_tt_is_populated(tbo->ttm) ||
+				   tgem_bo_is_userptr(map->bo)))
+			return -EFAULT;
+		if (!tgem_engine_mem_pages_present(tbo->ttm, offset, len))
 			return -EFAULT;
 		it = tgem_page_iter_tt_init(&u.tt, tbo->ttm->pages);
 	}

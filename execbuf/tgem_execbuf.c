@@ -89,13 +89,27 @@
  * last handle was closed in between), the relocations are processed as
  * without the flag. A broken promise only hurts the caller's own batch.
  *
+ * **Userptr BOs.** A userptr BO is an ordinary exec object, handled as
+ * "Userptr and execbuf" prescribes: its stale pages are faulted in before
+ * phase 2 (tgem_userptr_validate(), which takes ``mmap_lock`` and so
+ * must run with no dma_resv held), phase 4 does not populate it, and
+ * phase 6 checks under the userptr notifier lock that no invalidation
+ * came in between, then arms the job and publishes its fence before
+ * dropping that lock. If one did, the job is abandoned before arming and
+ * the execbuf starts again from the validation, which refaults only what
+ * the invalidation took, up to %TGEM_EXEC_USERPTR_TRIES times
+ * (``EAGAIN`` after that). A read-only userptr is never writable by the
+ * job, whatever the object's flags, and a userptr BO carries no
+ * relocations: the kernel does not write user memory through the CPU.
+ *
  * The debugfs file ``tgem_exec_stats`` counts execbufs, relocations
  * written, relocations skipped because their presumed offset was right,
- * and slow paths taken, per device.
+ * slow paths taken and userptr restarts, per device.
  */
 
 #include <linux/dma-resv.h>
 #include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -118,10 +132,13 @@
 #include "gem/tgem_debug.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_file.h"
+#include "userptr/tgem_userptr.h"
 
 #define TGEM_EXEC_FLAGS		(DRM_TGEM_EXEC_NO_RELOC | DRM_TGEM_EXEC_HANDLE_LUT)
 #define TGEM_EXEC_OBJECT_FLAGS	(DRM_TGEM_EXEC_OBJECT_WRITE | \
 				 DRM_TGEM_EXEC_OBJECT_PINNED)
+/* Attempts when invalidations keep hitting the userptrs of an execbuf. */
+#define TGEM_EXEC_USERPTR_TRIES	8
 
 /*
  * One execbuf in progress. Owned by the ioctl; nothing in it is shared.
@@ -152,6 +169,8 @@ struct tgem_exec {
 
 	struct drm_exec exec;
 	struct tgem_reloc_stats stats;
+	/* Whether an object is a userptr BO ("Userptr and execbuf"). */
+	bool has_userptr;
 };
 
 static int tgem_exec_check_args(struct drm_device *drm,
@@ -235,6 +254,12 @@ static int tgem_exec_lookup(struct tgem_exec *eb)
 		eb->objs[i] = obj;
 		if (TGEM_IOCTL_DBG(drm, !tgem_bo_is_tgem(obj)))
 			return -EINVAL;
+		/* The kernel never writes into user memory through the CPU. */
+		if (TGEM_IOCTL_DBG(drm, tgem_bo_is_userptr(gem_to_tgem_bo(obj)) &&
+				   u->relocation_count))
+			return -EINVAL;
+		if (tgem_bo_is_userptr(gem_to_tgem_bo(obj)))
+			eb->has_userptr = true;
 
 		eb->set.objs[i].size = obj->size;
 		eb->reqs[i].obj = obj;
@@ -399,6 +424,9 @@ static int tgem_exec_make_resident(struct tgem_exec *eb)
 			return -EINVAL;
 		if (tbo->resource->mem_type != TTM_PL_SYSTEM)
 			continue;
+		/* Validated before the locks were taken, never populated. */
+		if (tgem_bo_is_userptr(gem_to_tgem_bo(eb->objs[i])))
+			continue;
 		if (!tbo->ttm)
 			return -EINVAL;
 		ret = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
@@ -458,12 +486,16 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 		return PTR_ERR(job);
 
 	for (i = 0; i < args->num_objects; i++) {
+		struct tgem_bo *bo = gem_to_tgem_bo(eb->objs[i]);
+
 		write = eb->uobjs[i].flags & DRM_TGEM_EXEC_OBJECT_WRITE;
 		drm_gem_object_get(eb->objs[i]);
-		job->maps[i].bo = gem_to_tgem_bo(eb->objs[i]);
+		job->maps[i].bo = bo;
 		job->maps[i].gpu_addr = eb->reqs[i].addr;
 		job->maps[i].size = eb->objs[i]->size;
-		job->maps[i].writable = write;
+		/* A write to a read-only userptr faults the job. */
+		job->maps[i].writable = write &&
+			!(tgem_bo_is_userptr(bo) && tgem_userptr_read_only(bo));
 
 		ret = drm_sched_job_add_resv_dependencies(&job->base,
 							  eb->objs[i]->resv,
@@ -476,13 +508,56 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 	job->batch_addr = eb->reqs[args->batch_index].addr + args->batch_start;
 	job->batch_len = args->batch_len;
 
+	/*
+	 * Userptr pages are valid only as long as no invalidation came since
+	 * they were validated: check under the notifier lock, and publish the
+	 * fence before dropping it, so the MMU notifier waits for the job.
+	 */
+	if (eb->has_userptr) {
+		ret = tgem_userptr_lock(eb->tdev);
+		if (ret) {
+			tgem_job_abort(job);
+			return ret;
+		}
+		for (i = 0; i < args->num_objects; i++) {
+			struct tgem_bo *bo = gem_to_tgem_bo(eb->objs[i]);
+
+			ret = tgem_bo_is_userptr(bo) ? tgem_userptr_check_locked(bo) : 0;
+			if (ret) {
+				tgem_userptr_unlock(eb->tdev);
+				tgem_job_abort(job);
+				return ret;
+			}
+		}
+	}
+
 	fence = tgem_job_arm(job);
 	for (i = 0; i < args->num_objects; i++) {
 		write = eb->uobjs[i].flags & DRM_TGEM_EXEC_OBJECT_WRITE;
 		dma_resv_add_fence(eb->objs[i]->resv, fence,
 				   write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	}
+	if (eb->has_userptr)
+		tgem_userptr_unlock(eb->tdev);
 	tgem_job_push(job);
+	return 0;
+}
+
+/* Before any lock: fault in what invalidations took from the userptrs. */
+static int tgem_exec_validate_userptrs(struct tgem_exec *eb)
+{
+	struct tgem_bo *bo;
+	u32 i;
+	int ret;
+
+	for (i = 0; eb->has_userptr && i < eb->args->num_objects; i++) {
+		bo = gem_to_tgem_bo(eb->objs[i]);
+		if (!tgem_bo_is_userptr(bo))
+			continue;
+		ret = tgem_userptr_validate(bo);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -548,6 +623,9 @@ static int tgem_exec_run(struct tgem_exec *eb)
 		skip_relocs = false;
 
 	ret = tgem_exec_make_resident(eb);
+	/* tgem's own page limit (see "TTM device") is ENOMEM to userspace. */
+	if (ret == -ENOSPC)
+		ret = -ENOMEM;
 	if (ret)
 		return ret;
 
@@ -588,6 +666,7 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		.file = file,
 		.args = data,
 	};
+	unsigned int tries;
 	int ret;
 
 	ret = tgem_exec_check_args(drm, eb.args);
@@ -606,21 +685,40 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto out_release;
 
-	drm_exec_init(&eb.exec, DRM_EXEC_INTERRUPTIBLE_WAIT, eb.args->num_objects);
-	ret = tgem_exec_run(&eb);
-	if (ret == -EFAULT && !eb.relocs) {
-		/* The slow path: drop every lock before faulting. */
-		drm_exec_fini(&eb.exec);
-		eb.stats.applied = 0;
-		eb.stats.skipped = 0;
-		ret = tgem_exec_copy_relocs(&eb);
+	for (tries = 1; ; tries++) {
+		ret = tgem_exec_validate_userptrs(&eb);
 		if (ret)
 			goto out_release;
+
+		eb.stats.applied = 0;
+		eb.stats.skipped = 0;
 		drm_exec_init(&eb.exec, DRM_EXEC_INTERRUPTIBLE_WAIT,
 			      eb.args->num_objects);
 		ret = tgem_exec_run(&eb);
+		if (ret == -EFAULT && !eb.relocs) {
+			/* The slow path: drop every lock before faulting. */
+			drm_exec_fini(&eb.exec);
+			eb.stats.applied = 0;
+			eb.stats.skipped = 0;
+			ret = tgem_exec_copy_relocs(&eb);
+			if (ret)
+				goto out_release;
+			drm_exec_init(&eb.exec, DRM_EXEC_INTERRUPTIBLE_WAIT,
+				      eb.args->num_objects);
+			ret = tgem_exec_run(&eb);
+		}
+		drm_exec_fini(&eb.exec);
+
+		/* -EAGAIN: a userptr was invalidated since its validation. */
+		if (ret != -EAGAIN || !eb.has_userptr ||
+		    tries == TGEM_EXEC_USERPTR_TRIES)
+			break;
+		atomic64_inc(&eb.tdev->exec.userptr_restarts);
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
 	}
-	drm_exec_fini(&eb.exec);
 	if (ret)
 		goto out_release;
 
@@ -645,6 +743,8 @@ static int tgem_exec_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "relocs_skipped %lld\n",
 		   atomic64_read(&tdev->exec.relocs_skipped));
 	seq_printf(m, "slow_paths %lld\n", atomic64_read(&tdev->exec.slow_paths));
+	seq_printf(m, "userptr_restarts %lld\n",
+		   atomic64_read(&tdev->exec.userptr_restarts));
 	return 0;
 }
 

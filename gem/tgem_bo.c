@@ -62,12 +62,14 @@
 #include "gem/tgem_mmap.h"
 #include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
+#include "userptr/tgem_userptr.h"
 
 static void tgem_bo_destroy(struct ttm_buffer_object *tbo)
 {
 	struct tgem_bo *bo = ttm_to_tgem_bo(tbo);
 
 	drm_gem_object_release(&tbo->base);
+	tgem_userptr_free(bo->userptr);
 	kfree(bo);
 }
 
@@ -89,8 +91,16 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_is_tgem_ttm);
 
 static void tgem_bo_gem_free(struct drm_gem_object *obj)
 {
+	struct tgem_bo *bo = gem_to_tgem_bo(obj);
+
+	/* A userptr BO first loses its MMU notifier, on a worker. */
+	if (tgem_bo_is_userptr(bo)) {
+		tgem_userptr_gem_free(bo);
+		return;
+	}
+
 	/* Drop the TTM reference the GEM count has owned since creation. */
-	ttm_bo_put(&gem_to_tgem_bo(obj)->ttm);
+	ttm_bo_put(&bo->ttm);
 }
 
 static int tgem_bo_gem_pin(struct drm_gem_object *obj)
@@ -147,9 +157,18 @@ static struct sg_table *tgem_bo_gem_get_sg_table(struct drm_gem_object *obj)
 				     tbo->ttm->num_pages);
 }
 
+/* The pages of a userptr BO cannot be kept valid for another device. */
+static struct dma_buf *tgem_bo_gem_export(struct drm_gem_object *obj, int flags)
+{
+	if (tgem_bo_is_userptr(gem_to_tgem_bo(obj)))
+		return ERR_PTR(-EPERM);
+	return drm_gem_prime_export(obj, flags);
+}
+
 static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.free = tgem_bo_gem_free,
 	.close = tgem_gpuvm_gem_close,
+	.export = tgem_bo_gem_export,
 	.pin = tgem_bo_gem_pin,
 	.unpin = tgem_bo_gem_unpin,
 	.get_sg_table = tgem_bo_gem_get_sg_table,
@@ -464,3 +483,51 @@ int tgem_bo_region(struct tgem_bo *bo)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_region);
+
+/**
+ * tgem_bo_create_userptr() - Create the BO of a userptr
+ * @tdev: the device
+ * @size: size in bytes; nonzero, page aligned, at most
+ *        tgem_userptr_max_size()
+ * @up: its mirror state, which the BO owns from now on
+ *
+ * A system-memory-only BO whose &struct ttm_tt is the userptr's (see
+ * "Userptr"). It has no pages yet.
+ *
+ * Context: Process context; may sleep. Takes and releases the new BO's
+ * dma_resv lock.
+ * Return: the BO, holding one GEM reference the caller owns; or an
+ * ERR_PTR(), and then @up has been freed too.
+ */
+struct tgem_bo *tgem_bo_create_userptr(struct tgem_device *tdev, u64 size,
+				       struct tgem_userptr *up)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct tgem_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo) {
+		tgem_userptr_free(up);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	bo->places[0] = tgem_sys_place;
+	bo->placement.num_placement = 1;
+	bo->placement.placement = bo->places;
+	bo->uapi_placement = DRM_TGEM_PLACEMENT_SYSTEM;
+	bo->userptr = up;
+
+	drm_gem_private_object_init(&tdev->drm, &bo->ttm.base, size);
+	bo->ttm.base.funcs = &tgem_bo_gem_funcs;
+
+	/* On failure TTM calls tgem_bo_destroy(), which frees @bo and @up. */
+	ret = ttm_bo_init_reserved(&tdev->ttm, &bo->ttm, ttm_bo_type_device,
+				   &bo->placement, 0, &ctx, NULL, NULL,
+				   tgem_bo_destroy);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ttm_bo_unreserve(&bo->ttm);
+	return bo;
+}

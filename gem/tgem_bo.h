@@ -13,6 +13,7 @@
 #include "gem/tgem_bo_types.h"
 
 struct tgem_device;
+struct tgem_userptr;
 
 static inline struct tgem_bo *ttm_to_tgem_bo(struct ttm_buffer_object *tbo)
 {
@@ -37,5 +38,7 @@ u64 tgem_bo_max_size(struct tgem_device *tdev);
 int tgem_bo_wait(struct tgem_bo *bo, s64 timeout_ns);
 int tgem_bo_migrate(struct tgem_bo *bo, u32 region);
 int tgem_bo_region(struct tgem_bo *bo);
+struct tgem_bo *tgem_bo_create_userptr(struct tgem_device *tdev, u64 size,
+				       struct tgem_userptr *up);
 
 #endif

@@ -13,6 +13,8 @@
 
 #include "ttm/tgem_placement.h"
 
+struct tgem_userptr;
+
 /**
  * struct tgem_bo - A tgem buffer object
  *
@@ -40,6 +42,12 @@ struct tgem_bo {
 
 	/** @uapi_flags: the %DRM_TGEM_GEM_CREATE_FLAG_* mask; read-only */
 	u32 uapi_flags;
+
+	/**
+	 * @userptr: for a userptr BO, its mirror state (see "Userptr"),
+	 * owned by the BO; NULL otherwise. Set at creation, read-only.
+	 */
+	struct tgem_userptr *userptr;
 };
 
 #endif

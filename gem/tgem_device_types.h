@@ -14,6 +14,7 @@
 #include <drm/ttm/ttm_device.h>
 
 #include "ttm/tgem_vram_mgr_types.h"
+#include "userptr/tgem_userptr_types.h"
 
 struct tgem_sched;
 
@@ -77,6 +78,11 @@ struct tgem_device {
 		atomic64_t relocs_skipped;
 		/** @exec.slow_paths: execbufs that took the slow path */
 		atomic64_t slow_paths;
+		/**
+		 * @exec.userptr_restarts: execbufs restarted because a userptr
+		 * was invalidated between its validation and the job's arming
+		 */
+		atomic64_t userptr_restarts;
 	} exec;
 
 	/**
@@ -100,6 +106,8 @@ struct tgem_device {
 	 * by tgem_device_create(), read-only afterwards
 	 */
 	struct tgem_sched *sched;
+	/** @userptr: userptr state: notifier lock, workqueue, counters */
+	struct tgem_userptr_device userptr;
 };
 
 #endif

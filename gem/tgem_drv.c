@@ -45,6 +45,7 @@
 #include "gem/tgem_ioctl.h"
 #include "gem/tgem_mmap.h"
 #include "ttm/tgem_ttm.h"
+#include "userptr/tgem_userptr.h"
 
 static const struct drm_ioctl_desc tgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TGEM_DEVICE_QUERY, tgem_device_query_ioctl,
@@ -64,6 +65,8 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TGEM_CONTEXT_DESTROY, tgem_context_destroy_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(TGEM_EXECBUF, tgem_execbuf_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TGEM_GEM_USERPTR, tgem_gem_userptr_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations tgem_fops = {
@@ -116,6 +119,10 @@ struct tgem_device *tgem_device_create(struct device *parent,
 		return tdev;
 
 	ret = tgem_ttm_init(tdev);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ret = tgem_userptr_device_init(tdev);
 	if (ret)
 		return ERR_PTR(ret);
 

@@ -29,6 +29,7 @@
 #include "gem/tgem_device.h"
 #include "gem/tgem_ioctl.h"
 #include "ttm/tgem_ttm.h"
+#include "userptr/tgem_userptr.h"
 
 #define TGEM_QUERY_CONFIG_NUM_PARAMS (DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE + 1)
 
@@ -197,7 +198,7 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_gem_create_ioctl);
  *
  * Context: Process context; may sleep.
  * Return: 0 with the offset written back; -EINVAL for bad arguments,
- * -ENOENT for a handle that is not the caller's.
+ * -ENOENT for a handle that is not the caller's, -ENODEV for a userptr BO.
  */
 int tgem_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file)
@@ -213,6 +214,12 @@ int tgem_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
+
+	/* A userptr BO has no offset: its memory is already mapped. */
+	if (TGEM_IOCTL_DBG(drm, tgem_bo_is_userptr(gem_to_tgem_bo(obj)))) {
+		drm_gem_object_put(obj);
+		return -ENODEV;
+	}
 
 	/* tgem registers the offset when it creates the BO. */
 	args->offset = drm_vma_node_offset_addr(&obj->vma_node);

@@ -75,11 +75,15 @@
 #include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
 #include "ttm/tgem_vram_mgr.h"
+#include "userptr/tgem_userptr.h"
 
 static struct ttm_tt *tgem_ttm_tt_create(struct ttm_buffer_object *bo,
 					 u32 page_flags)
 {
 	struct ttm_tt *tt;
+
+	if (tgem_bo_is_tgem_ttm(bo) && tgem_bo_is_userptr(ttm_to_tgem_bo(bo)))
+		return tgem_userptr_tt_create(bo, page_flags);
 
 	tt = kzalloc(sizeof(*tt), GFP_KERNEL_ACCOUNT);
 	if (!tt)
@@ -87,8 +91,8 @@ static struct ttm_tt *tgem_ttm_tt_create(struct ttm_buffer_object *bo,
 
 	/*
 	 * What ttm_tt_init() sets up, without the page array, which
-	 * tgem_ttm_tt_populate() allocates with the pages. See "System
-	 * memory and memory cgroups" for the flags.
+	 * tgem_ttm_tt_populate() allocates with the pages. See "TTM
+	 * device" for the flags.
 	 */
 	tt->num_pages = PFN_UP(bo->base.size);
 	tt->page_flags = page_flags | TTM_TT_FLAG_EXTERNAL |
@@ -123,8 +127,8 @@ static void tgem_ttm_tt_free_pages(struct ttm_tt *tt, pgoff_t n)
  * Context: Process context; sleeps. Called by ttm_tt_populate() with the
  * BO's dma_resv held.
  * Return: 0, -ENOMEM when memory or the memory cgroup runs out, -ENOSPC
- * when tgem's share of TTM's page limit does, or -EINTR for a fatal signal. On failure @tt
- * is left unpopulated, without a page array.
+ * when tgem's share of TTM's page limit does, or -EINTR for a fatal
+ * signal. On failure @tt is left unpopulated, without a page array.
  */
 static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 				struct ttm_operation_ctx *ctx)
@@ -134,6 +138,10 @@ static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 	gfp_t gfp = GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN;
 	pgoff_t i;
 	int ret;
+
+	/* A userptr's pages are the user's; see "Userptr". */
+	if (tgem_userptr_is_tt(tt))
+		return tgem_userptr_tt_populate(tt);
 
 	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
 		gfp |= __GFP_ZERO;

@@ -31,7 +31,8 @@ extern "C" {
  *  - &DRM_IOCTL_TGEM_CONTEXT_CREATE, &DRM_IOCTL_TGEM_CONTEXT_DESTROY: the
  *    submission contexts batches run on;
  *  - &DRM_IOCTL_TGEM_EXECBUF: run a batch buffer on the software engine,
- *    relocating the GPU addresses it holds first (see "tgem execbuf").
+ *    relocating the GPU addresses it holds first (see "tgem execbuf");
+ *  - &DRM_IOCTL_TGEM_GEM_USERPTR: a BO over the caller's own memory.
  *
  * Rules every tgem ioctl follows:
  *
@@ -107,6 +108,7 @@ struct drm_tgem_user_extension {
 #define DRM_TGEM_CONTEXT_CREATE		0x06
 #define DRM_TGEM_CONTEXT_DESTROY	0x07
 #define DRM_TGEM_EXECBUF		0x08
+#define DRM_TGEM_GEM_USERPTR		0x09
 
 #define DRM_IOCTL_TGEM_DEVICE_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_DEVICE_QUERY, struct drm_tgem_device_query)
@@ -126,6 +128,8 @@ struct drm_tgem_user_extension {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_CONTEXT_DESTROY, struct drm_tgem_context_destroy)
 #define DRM_IOCTL_TGEM_EXECBUF \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TGEM_EXECBUF, struct drm_tgem_execbuf)
+#define DRM_IOCTL_TGEM_GEM_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TGEM_GEM_USERPTR, struct drm_tgem_gem_userptr)
 
 /**
  * enum drm_tgem_memory_class - Kinds of memory a BO can live in
@@ -544,6 +548,15 @@ struct drm_tgem_context_destroy {
  * some objects may be left bound at new addresses, which only changes the
  * offsets a later execbuf reports.
  *
+ * **Userptr BOs** (&DRM_IOCTL_TGEM_GEM_USERPTR) are ordinary objects:
+ * the job sees the pages their range maps at submission. Their pages are
+ * faulted in first, so an execbuf may also fail with ``EFAULT`` (memory
+ * that cannot be faulted, see &struct drm_tgem_gem_userptr), ``EBUSY`` or
+ * ``EAGAIN`` (the range kept being invalidated while the kernel
+ * submitted; retry). A userptr object with relocations gives ``EINVAL``.
+ * A read-only userptr is never writable by the job, whatever its flags:
+ * a write to it faults the job and writes nothing.
+ *
  * The batch runs asynchronously. Each BO of the execbuf gets the job's
  * fence in its reservation object (as a writer with
  * %DRM_TGEM_EXEC_OBJECT_WRITE, as a reader otherwise), so
@@ -672,6 +685,72 @@ struct drm_tgem_execbuf {
  * together: 4 Mi entries, 128 MiB.
  */
 #define DRM_TGEM_EXEC_MAX_RELOCS	(1u << 22)
+
+/**
+ * struct drm_tgem_gem_userptr - Input of &DRM_IOCTL_TGEM_GEM_USERPTR
+ *
+ * Creates a BO whose memory is [@user_ptr, @user_ptr + @user_size) of the
+ * caller's address space, without copying and without pinning: tgem
+ * mirrors the range (MMU notifier and HMM), so the kernel stays free to
+ * reclaim, migrate or unmap the pages, and a job that uses the BO sees the
+ * pages the range maps when the job is submitted. The range is always the
+ * creator's: after fork(), a child submitting the BO still reaches the
+ * parent's memory. Any memory a CPU can read through a normal mapping
+ * works: anonymous, shmem or memfd, file-backed, several mappings in a
+ * row. Mappings the kernel cannot fault page by page (``VM_PFNMAP`` or
+ * ``VM_IO`` ones, such as the mmap() of a tgem BO), holes and
+ * ``PROT_NONE`` do not, nor does ``PROT_READ`` memory unless
+ * %DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY is set.
+ *
+ * Creation checks the arguments and registers the range; the pages are
+ * faulted in on first use (a job), or at once with
+ * %DRM_TGEM_GEM_USERPTR_FLAG_PROBE. Memory that cannot be faulted makes
+ * that first use fail with ``EFAULT``; nothing deadlocks, whatever the
+ * range maps.
+ *
+ * The BO lives in system memory only (GEM_INFO reports placement
+ * %DRM_TGEM_PLACEMENT_SYSTEM) and keeps its handle after munmap() of the
+ * range: a later use fails with ``EFAULT``, or sees whatever is mapped
+ * there by then. It cannot be mapped or shared:
+ * &DRM_IOCTL_TGEM_GEM_MMAP_OFFSET fails with ``ENODEV``,
+ * &DRM_IOCTL_TGEM_GEM_MIGRATE to VRAM with ``EINVAL``, and PRIME export
+ * (``DRM_IOCTL_PRIME_HANDLE_TO_FD``) with ``EPERM``.
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY: the device only reads the
+ *    memory; a job that writes to it fails like a GPU fault and writes
+ *    nothing. Required for memory mapped without ``PROT_WRITE``.
+ *  - %DRM_TGEM_GEM_USERPTR_FLAG_PROBE: fault every page in now, as the
+ *    first use would, and fail the ioctl if that fails.
+ *
+ * Errors, checked in this order: ``EINVAL`` for a nonzero extensions or
+ * reserved field or an unknown flag; ``EINVAL`` for a zero @user_size, a
+ * @user_ptr or @user_size that is not a multiple of the page size, or a
+ * @user_size above the size of the system memory region
+ * (&drm_tgem_mem_region.total_size of instance 0) or above 2^32 - 1 pages;
+ * ``EFAULT`` if the range is not inside the user address space; ``ENOMEM``.
+ * With %DRM_TGEM_GEM_USERPTR_FLAG_PROBE also: ``EFAULT`` for memory that
+ * cannot be faulted (see above); ``EBUSY`` if the range kept being
+ * invalidated for a second while tgem faulted it; ``EINTR`` on a signal.
+ * On failure no handle is created and no field is written.
+ */
+struct drm_tgem_gem_userptr {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+	/** @user_ptr: start of the range, page aligned */
+	__u64 user_ptr;
+	/** @user_size: size of the range in bytes, page aligned */
+	__u64 user_size;
+#define DRM_TGEM_GEM_USERPTR_FLAG_READ_ONLY	(1 << 0)
+#define DRM_TGEM_GEM_USERPTR_FLAG_PROBE		(1 << 1)
+	/** @flags: see above */
+	__u32 flags;
+	/** @handle: out, the GEM handle of the new BO */
+	__u32 handle;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
 
 #if defined(__cplusplus)
 }
