@@ -62,8 +62,10 @@ static void tgem_query_fill(struct tgem_device *tdev, u32 query, void *buf)
 	case DRM_TGEM_DEVICE_QUERY_CONFIG:
 		config->num_params = TGEM_QUERY_CONFIG_NUM_PARAMS;
 		config->info[DRM_TGEM_QUERY_CONFIG_FLAGS] =
-			tgem_device_has_vram(tdev) ?
-			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM : 0;
+			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF |
+			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR |
+			(tgem_device_has_vram(tdev) ?
+			 DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM : 0);
 		config->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT] = PAGE_SIZE;
 		config->info[DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE] =
 			tgem_bo_max_size(tdev);

@@ -8,7 +8,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 cd "$TGEM_TOP"
-mapfile -t kfiles < <(find gem ttm userptr execbuf tests include -path tests/uapi -prune -o \
+mapfile -t kfiles < <(find engine execbuf gem include tests ttm userptr -path tests/uapi -prune -o \
 	\( -name '*.c' -o -name '*.h' \) -print | sort)
 oot=$TGEM_OUT/oot
 log=$TGEM_OUT/static

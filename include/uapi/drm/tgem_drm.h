@@ -190,6 +190,11 @@ struct drm_tgem_query_mem_regions {
  *
  *  - %DRM_TGEM_QUERY_CONFIG_FLAGS: feature bits;
  *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM is set when the device has VRAM;
+ *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF when it runs batches
+ *    (&DRM_IOCTL_TGEM_EXECBUF and contexts);
+ *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR when it has
+ *    &DRM_IOCTL_TGEM_GEM_USERPTR. Userspace checks a bit before it uses
+ *    what the bit names; bits it does not know must be ignored;
  *  - %DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT: the alignment, in bytes, that BO
  *    sizes are rounded up to;
  *  - %DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE: the largest size
@@ -204,6 +209,8 @@ struct drm_tgem_query_config {
 	__u32 pad;
 #define DRM_TGEM_QUERY_CONFIG_FLAGS			0
 #define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM		(1 << 0)
+#define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF	(1 << 1)
+#define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR	(1 << 2)
 #define DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT		1
 #define DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE		2
 	/** @info: the values, see above */
