@@ -15,11 +15,16 @@
  * is never registered with the DRM core, so no file or node exists; the
  * suites call the driver's functions and ioctl handlers directly.
  *
- * The VRAM suites need real iomem. In the test VM, QEMU gives the guest an
- * ``ivshmem-plain`` PCI device whose BAR 2 is RAM, and the guest unbinds
- * tgem from it before loading the KUnit module; tgem_kunit_vram_device_create()
- * then puts a test device of its own on that BAR. Without such a device, or
- * while a driver is bound to it, the VRAM tests are skipped.
+ * The VRAM suites need real iomem: the BAR 2 (RAM) of a QEMU
+ * ``ivshmem-plain`` PCI device, on which tgem_kunit_vram_device_create()
+ * puts a test device of its own. If tgem's PCI driver is bound to the
+ * device, as it is when tgem is built in and kunit.py boots with the
+ * device, each VRAM test releases the driver first and attaches it again
+ * when the test ends, whether it passed, failed an assertion or skipped.
+ * In the test VM the guest unbinds tgem once before loading the KUnit
+ * module, so nothing is released there. The VRAM tests are skipped without
+ * the device, or while a driver other than tgem is bound to it: that one
+ * is not the tests' to take.
  *
  * Data checks use a position-dependent pattern (tgem_kunit_pattern()), so a
  * page copied to the wrong place, or not at all, shows. The helpers that
@@ -28,6 +33,7 @@
  * the eviction suite depends on the LRU order it sets up.
  */
 
+#include <linux/device.h>
 #include <linux/dma-resv.h>
 #include <linux/gpu_buddy.h>
 #include <linux/hash.h>
@@ -35,6 +41,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_mm.h>
@@ -48,6 +55,7 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
+#include "gem/tgem_drv.h"
 #include "tests/tgem_kunit_helpers.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
@@ -196,6 +204,49 @@ static void tgem_kunit_pci_dev_put(void *pdev)
 	pci_dev_put(pdev);
 }
 
+/* Give the device back to whichever driver wants it: tgem, which had it. */
+static void tgem_kunit_pci_reattach(void *arg)
+{
+	struct pci_dev *pdev = arg;
+	int ret;
+
+	ret = device_attach(&pdev->dev);
+	if (ret <= 0)
+		dev_err(&pdev->dev, "tgem_test: no driver took the device back (%d)\n",
+			ret);
+}
+
+/*
+ * Take @pdev from tgem's own PCI driver, if that is bound to it, for the
+ * rest of @test. Skips @test if another driver has it.
+ */
+static void tgem_kunit_pci_take(struct kunit *test, struct pci_dev *pdev)
+{
+	char name[32] = "";
+	int ret;
+
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver)
+		strscpy(name, pdev->dev.driver->name);
+	device_unlock(&pdev->dev);
+
+	if (!name[0])
+		return;
+	if (strcmp(name, DRIVER_NAME))
+		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
+			   pci_name(pdev), name);
+
+	/*
+	 * Registered before the release, so a failed assertion below still
+	 * re-attaches; it runs after the test device on the BAR is gone.
+	 */
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_reattach, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	device_release_driver(&pdev->dev);
+	KUNIT_ASSERT_NULL_MSG(test, READ_ONCE(pdev->dev.driver),
+			      "%s is still bound after release", pci_name(pdev));
+}
+
 static void tgem_kunit_pci_disable(void *pdev)
 {
 	pci_disable_device(pdev);
@@ -210,21 +261,21 @@ static void tgem_kunit_pci_release_bar(void *pdev)
  * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
  * @test: the test that owns the device
  *
- * Finds the ivshmem-plain PCI device, enables it, requests its BAR 2 and
+ * Finds the ivshmem-plain PCI device and, if tgem's PCI driver is bound to
+ * it, releases the driver. Then enables the device, requests its BAR 2 and
  * creates an unregistered tgem device on a KUnit device, with the whole
  * BAR as VRAM. When the test ends KUnit actions undo each step in reverse
- * order: the tgem device goes first, then the BAR, the enable count and
- * the PCI device reference.
+ * order: the tgem device goes first, then the BAR, the enable count, the
+ * released driver (attached again) and the PCI device reference.
  *
- * Context: Process context; may sleep. Skips @test if there is no
- * ivshmem-plain device or a driver is bound to it; fails and aborts @test
- * if a step fails.
+ * Context: Process context; may sleep; must not hold the PCI device's
+ * lock. Skips @test if there is no ivshmem-plain device or a driver other
+ * than tgem is bound to it; fails and aborts @test if a step fails.
  * Return: the device, valid until the end of @test.
  */
 struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
 {
 	struct tgem_vram_desc vram;
-	struct device_driver *drv;
 	struct tgem_device *tdev;
 	struct device *parent;
 	struct pci_dev *pdev;
@@ -237,10 +288,7 @@ struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	drv = READ_ONCE(pdev->dev.driver);
-	if (drv)
-		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
-			   pci_name(pdev), drv->name);
+	tgem_kunit_pci_take(test, pdev);
 
 	KUNIT_ASSERT_TRUE_MSG(test, pci_resource_flags(pdev, TGEM_KUNIT_IVSHMEM_BAR) &
 			      IORESOURCE_MEM, "BAR %d of %s is not memory",
