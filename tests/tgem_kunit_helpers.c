@@ -35,6 +35,7 @@
 
 #include <linux/device.h>
 #include <linux/dma-resv.h>
+#include <linux/err.h>
 #include <linux/gpu_buddy.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
@@ -46,6 +47,7 @@
 
 #include <drm/drm_mm.h>
 #include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/device.h>
@@ -193,6 +195,62 @@ bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev)
 	drm_vma_offset_unlock_lookup(mgr);
 
 	return !clean;
+}
+
+/**
+ * tgem_kunit_bo_evict() - Push a BO out of its place, as memory pressure would
+ * @test: the running test
+ * @bo: a BO in VRAM that may also live in system memory, or a populated
+ *      BO in system memory
+ *
+ * A BO in VRAM is evicted by creating a VRAM-only BO that needs all the
+ * free VRAM and the BO's room as well, which is then put again. A BO in
+ * system memory is swapped out with ttm_device_swapout(), as TTM does past
+ * its page limit. Either way TTM finds its victims on the LRU lists, skips
+ * those that are pinned and trylocks the rest: this checks that nothing
+ * keeps @bo in place. Other evictable BOs of the device may go as well.
+ *
+ * Context: Process context; may sleep. The caller must not hold @bo's
+ * dma_resv. Fails and aborts @test if @bo did not leave VRAM, or was not
+ * swapped out.
+ */
+void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = false };
+	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
+	struct dma_resv *resv = bo->ttm.base.resv;
+	struct tgem_bo *big;
+	bool swapped = false;
+	s64 lret;
+	int ret;
+
+	if (tgem_kunit_bo_mem_type(test, bo) == TTM_PL_VRAM) {
+		/* tgem never evicts a VRAM-only BO. */
+		KUNIT_ASSERT_TRUE(test, bo->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM);
+		big = tgem_bo_create(tdev, tgem_kunit_vram_avail(tdev) + bo->ttm.base.size,
+				     DRM_TGEM_PLACEMENT_VRAM, 0);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(big),
+				       "no room made in VRAM (%pe): the BO was not evicted",
+				       big);
+		tgem_bo_put(big);
+		flush_workqueue(tdev->ttm.wq);
+		KUNIT_ASSERT_EQ_MSG(test, tgem_kunit_bo_mem_type(test, bo),
+				    TTM_PL_SYSTEM, "the BO was not evicted from VRAM");
+		return;
+	}
+
+	/* Each call swaps out one BO; stop when @bo is out or none is left. */
+	do {
+		lret = ttm_device_swapout(&tdev->ttm, &ctx, GFP_KERNEL);
+		ret = dma_resv_lock(resv, NULL);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		swapped = bo->ttm.ttm &&
+			  (bo->ttm.ttm->page_flags & TTM_TT_FLAG_SWAPPED);
+		dma_resv_unlock(resv);
+	} while (!swapped && lret > 0);
+
+	KUNIT_ASSERT_GE(test, lret, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, swapped, "the BO was not swapped out");
 }
 
 /* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
