@@ -33,6 +33,8 @@
  * the eviction suite depends on the LRU order it sets up.
  */
 
+#include <linux/atomic.h>
+#include <linux/container_of.h>
 #include <linux/device.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
@@ -195,6 +197,70 @@ bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev)
 	drm_vma_offset_unlock_lookup(mgr);
 
 	return !clean;
+}
+
+struct tgem_kunit_populate_hook {
+	struct ttm_device_funcs funcs;
+	const struct ttm_device_funcs *orig;
+	struct ttm_device *bdev;
+	atomic_t calls;
+};
+
+static int tgem_kunit_counting_populate(struct ttm_device *bdev,
+					struct ttm_tt *tt,
+					struct ttm_operation_ctx *ctx)
+{
+	struct tgem_kunit_populate_hook *hook =
+		container_of(bdev->funcs, struct tgem_kunit_populate_hook, funcs);
+
+	atomic_inc(&hook->calls);
+	return hook->orig->ttm_tt_populate(bdev, tt, ctx);
+}
+
+static void tgem_kunit_populate_unhook(void *arg)
+{
+	struct tgem_kunit_populate_hook *hook = arg;
+
+	WRITE_ONCE(hook->bdev->funcs, hook->orig);
+}
+
+/**
+ * tgem_kunit_count_populates() - Count the populations of a device's BOs
+ * @test: the running test
+ * @tdev: a device of @test, which no one else uses
+ *
+ * Points the TTM device of @tdev at a copy of its &ttm_device_funcs whose
+ * &ttm_device_funcs.ttm_tt_populate counts each call before it calls
+ * tgem's own. TTM calls it for every &struct ttm_tt that gets pages, so a
+ * test sees populations that no counter shows afterwards, for instance a
+ * move that populates system pages and frees them again. A KUnit action
+ * puts tgem's table back before the device goes away.
+ *
+ * Context: Process context, while nothing else runs on @tdev. Fails and
+ * aborts @test if the table cannot be copied.
+ * Return: the counter, zero now, valid until the end of @test.
+ */
+atomic_t *tgem_kunit_count_populates(struct kunit *test,
+				     struct tgem_device *tdev)
+{
+	struct tgem_kunit_populate_hook *hook;
+	int ret;
+
+	hook = kunit_kzalloc(test, sizeof(*hook), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hook);
+	hook->bdev = &tdev->ttm;
+	hook->orig = tdev->ttm.funcs;
+	hook->funcs = *hook->orig;
+	KUNIT_ASSERT_NOT_NULL(test, hook->funcs.ttm_tt_populate);
+	hook->funcs.ttm_tt_populate = tgem_kunit_counting_populate;
+	atomic_set(&hook->calls, 0);
+
+	/* The hook is freed after this action ran: it was allocated first. */
+	ret = kunit_add_action_or_reset(test, tgem_kunit_populate_unhook, hook);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	WRITE_ONCE(tdev->ttm.funcs, &hook->funcs);
+
+	return &hook->calls;
 }
 
 /**
