@@ -340,14 +340,34 @@ static void tgem_kunit_pci_reattach(void *arg)
 			ret);
 }
 
-/*
- * Take @pdev from tgem's own PCI driver, if that is bound to it, for the
- * rest of @test. Skips @test if another driver has it.
+/**
+ * tgem_kunit_ivshmem_take() - Take the ivshmem-plain device for one test
+ * @test: the test that takes it
+ *
+ * Finds the ivshmem-plain PCI device and, if tgem's own PCI driver is
+ * bound to it, releases the driver for the rest of @test. KUnit actions
+ * attach the driver again and drop the device reference when @test ends,
+ * after whatever @test does with the device later. A test that maps the
+ * BAR itself before it creates a VRAM device calls this first, so that
+ * tgem's mapping of the BAR is gone.
+ *
+ * Context: Process context; may sleep; must not hold the device's lock.
+ * Skips @test if there is no ivshmem-plain device or a driver other than
+ * tgem is bound to it; fails and aborts @test if the driver stays bound.
+ * Return: the device, referenced until the end of @test.
  */
-static void tgem_kunit_pci_take(struct kunit *test, struct pci_dev *pdev)
+struct pci_dev *tgem_kunit_ivshmem_take(struct kunit *test)
 {
+	struct pci_dev *pdev;
 	char name[32] = "";
 	int ret;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+			      TGEM_KUNIT_IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	device_lock(&pdev->dev);
 	if (pdev->dev.driver)
@@ -355,7 +375,7 @@ static void tgem_kunit_pci_take(struct kunit *test, struct pci_dev *pdev)
 	device_unlock(&pdev->dev);
 
 	if (!name[0])
-		return;
+		return pdev;
 	if (strcmp(name, DRIVER_NAME))
 		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
 			   pci_name(pdev), name);
@@ -369,6 +389,7 @@ static void tgem_kunit_pci_take(struct kunit *test, struct pci_dev *pdev)
 	device_release_driver(&pdev->dev);
 	KUNIT_ASSERT_NULL_MSG(test, READ_ONCE(pdev->dev.driver),
 			      "%s is still bound after release", pci_name(pdev));
+	return pdev;
 }
 
 static void tgem_kunit_pci_disable(void *pdev)
@@ -385,8 +406,8 @@ static void tgem_kunit_pci_release_bar(void *pdev)
  * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
  * @test: the test that owns the device
  *
- * Finds the ivshmem-plain PCI device and, if tgem's PCI driver is bound to
- * it, releases the driver. Then enables the device, requests its BAR 2 and
+ * Takes the ivshmem-plain PCI device with tgem_kunit_ivshmem_take(), which
+ * releases tgem's PCI driver from it if it is bound. Then enables it, requests its BAR 2 and
  * creates an unregistered tgem device on a KUnit device, with the whole
  * BAR as VRAM. When the test ends KUnit actions undo each step in reverse
  * order: the tgem device goes first, then the BAR, the enable count, the
@@ -405,14 +426,7 @@ struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
 	struct pci_dev *pdev;
 	int ret;
 
-	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-			      TGEM_KUNIT_IVSHMEM_DEVICE, NULL);
-	if (!pdev)
-		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
-	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	tgem_kunit_pci_take(test, pdev);
+	pdev = tgem_kunit_ivshmem_take(test);
 
 	KUNIT_ASSERT_TRUE_MSG(test, pci_resource_flags(pdev, TGEM_KUNIT_IVSHMEM_BAR) &
 			      IORESOURCE_MEM, "BAR %d of %s is not memory",

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct kunit;
+struct pci_dev;
 struct tgem_bo;
 struct tgem_device;
 
@@ -23,6 +24,7 @@ atomic_t *tgem_kunit_count_populates(struct kunit *test,
 				     struct tgem_device *tdev);
 void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo);
 
+struct pci_dev *tgem_kunit_ivshmem_take(struct kunit *test);
 struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test);
 u32 tgem_kunit_pattern(u32 seed, u64 offset);
 void tgem_kunit_bo_fill(struct kunit *test, struct tgem_bo *bo, u32 seed);
