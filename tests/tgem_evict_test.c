@@ -174,16 +174,40 @@ static void tgem_evict_lru_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, tgem_bo_region(bos[i]), evicted[i] ? 0 : 1);
 }
 
+/* tgem_ttm_eviction_valuable() of @bo for a VRAM place [@fpfn, @lpfn). */
+static bool tgem_evict_valuable_for(struct kunit *test, struct tgem_bo *bo,
+				    u32 fpfn, u32 lpfn)
+{
+	struct ttm_place place = {
+		.mem_type = TTM_PL_VRAM,
+		.fpfn = fpfn,
+		.lpfn = lpfn,
+	};
+	bool valuable;
+	int ret;
+
+	ret = dma_resv_lock(bo->ttm.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	valuable = tgem_ttm_eviction_valuable(&bo->ttm, &place);
+	dma_resv_unlock(bo->ttm.base.resv);
+	return valuable;
+}
+
 /*
  * tgem_ttm_eviction_valuable() refuses VRAM-only BOs, and otherwise gives
  * TTM's answer: a BO is worth evicting only for a place its VRAM overlaps.
+ * The BO is first moved to the middle of VRAM, so that there is room on
+ * both sides of it: at offset 0, "before" would be an empty range, and at
+ * the end "after" would be.
  */
 static void tgem_evict_valuable(struct kunit *test)
 {
-	struct ttm_place place = { .mem_type = TTM_PL_VRAM };
 	struct tgem_device *tdev = test->priv;
+	struct ttm_operation_ctx ctx = { .interruptible = false };
+	u32 mid = (tdev->vram.size >> PAGE_SHIFT) / 2;
+	struct ttm_place at = { .mem_type = TTM_PL_VRAM, .fpfn = mid, .lpfn = mid + 1 };
+	struct ttm_placement placement = { .num_placement = 1, .placement = &at };
 	struct tgem_bo *mixed, *only;
-	bool any, inside, after, before = false;
 	u64 start;
 	int ret;
 
@@ -191,34 +215,29 @@ static void tgem_evict_valuable(struct kunit *test)
 	only = tgem_kunit_bo_create(test, tdev, PAGE_SIZE, DRM_TGEM_PLACEMENT_VRAM, 0);
 	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, mixed), TTM_PL_VRAM);
 	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, only), TTM_PL_VRAM);
+	KUNIT_ASSERT_GE(test, mid, 2);
 
-	ret = dma_resv_lock(only->ttm.base.resv, NULL);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	any = tgem_ttm_eviction_valuable(&only->ttm, &place);
-	dma_resv_unlock(only->ttm.base.resv);
-	KUNIT_EXPECT_FALSE(test, any);
+	KUNIT_EXPECT_FALSE(test, tgem_evict_valuable_for(test, only, 0, 0));
 
 	ret = dma_resv_lock(mixed->ttm.base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_bo_validate(&mixed->ttm, &placement, &ctx);
 	start = mixed->ttm.resource->start;
-	any = tgem_ttm_eviction_valuable(&mixed->ttm, &place);
-	place.fpfn = start;
-	place.lpfn = start + 1;
-	inside = tgem_ttm_eviction_valuable(&mixed->ttm, &place);
-	place.fpfn = start + 1;
-	place.lpfn = 0;
-	after = tgem_ttm_eviction_valuable(&mixed->ttm, &place);
-	if (start) {
-		place.fpfn = 0;
-		place.lpfn = start;
-		before = tgem_ttm_eviction_valuable(&mixed->ttm, &place);
-	}
 	dma_resv_unlock(mixed->ttm.base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, start, (u64)mid);
 
-	KUNIT_EXPECT_TRUE(test, any);
-	KUNIT_EXPECT_TRUE(test, inside);
-	KUNIT_EXPECT_FALSE(test, after);
-	KUNIT_EXPECT_FALSE(test, before);
+	/* Any VRAM, and ranges that hold the BO's page. */
+	KUNIT_EXPECT_TRUE(test, tgem_evict_valuable_for(test, mixed, 0, 0));
+	KUNIT_EXPECT_TRUE(test, tgem_evict_valuable_for(test, mixed, mid, mid + 1));
+	KUNIT_EXPECT_TRUE(test, tgem_evict_valuable_for(test, mixed, mid - 1, mid + 1));
+	KUNIT_EXPECT_TRUE(test, tgem_evict_valuable_for(test, mixed, mid, 0));
+	KUNIT_EXPECT_TRUE(test, tgem_evict_valuable_for(test, mixed, 0, mid + 1));
+	/* Ranges that end right before it or start right after it. */
+	KUNIT_EXPECT_FALSE(test, tgem_evict_valuable_for(test, mixed, 0, mid));
+	KUNIT_EXPECT_FALSE(test, tgem_evict_valuable_for(test, mixed, mid - 1, mid));
+	KUNIT_EXPECT_FALSE(test, tgem_evict_valuable_for(test, mixed, mid + 1, 0));
+	KUNIT_EXPECT_FALSE(test, tgem_evict_valuable_for(test, mixed, mid + 1, mid + 2));
 }
 
 /*

@@ -24,7 +24,6 @@
 
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
-#include <drm/ttm/ttm_resource.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
@@ -40,6 +39,9 @@
 #define TGEM_KMAP_SEED		0x4b4d
 #define TGEM_KMAP_MARK		0x600dcafe
 #define TGEM_KMAP_MARK2		0x0badf00d
+#define TGEM_KMAP_BYTE		0x5a
+
+#define TGEM_KMAP_VRAM_SYSTEM	(DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM)
 
 struct tgem_kmap_region_case {
 	const char *desc;
@@ -53,7 +55,7 @@ static const struct tgem_kmap_region_case tgem_kmap_region_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(tgem_kmap_region, tgem_kmap_region_cases, desc);
 
-/* A device and a BO of TGEM_KMAP_PAGES holding TGEM_KMAP_SEED. */
+/* A device and a BO of TGEM_KMAP_PAGES holding TGEM_KMAP_SEED, in VRAM or not. */
 static struct tgem_bo *tgem_kmap_bo_create(struct kunit *test, bool vram)
 {
 	struct tgem_device *tdev;
@@ -64,8 +66,9 @@ static struct tgem_bo *tgem_kmap_bo_create(struct kunit *test, bool vram)
 	else
 		tdev = tgem_kunit_device_create(test);
 
+	/* A VRAM BO may be evicted to system memory: see tgem_kunit_bo_evict(). */
 	bo = tgem_kunit_bo_create(test, tdev, TGEM_KMAP_SIZE,
-				  vram ? DRM_TGEM_PLACEMENT_VRAM :
+				  vram ? TGEM_KMAP_VRAM_SYSTEM :
 					 DRM_TGEM_PLACEMENT_SYSTEM, 0);
 	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bo),
 			vram ? TTM_PL_VRAM : TTM_PL_SYSTEM);
@@ -140,7 +143,9 @@ KUNIT_ARRAY_PARAM_DESC(tgem_kmap_range, tgem_kmap_range_cases, desc);
 /*
  * Bytes written at an unaligned range read back the same, and the rest of
  * the BO keeps what it held: nothing is written past either end of the
- * range, whichever pages it crosses. No pin is taken.
+ * range, whichever pages it crosses. Nothing is left behind that keeps
+ * the BO in place: it can be evicted from VRAM or swapped out afterwards,
+ * and its data goes with it.
  */
 static void tgem_kmap_round_trip(struct kunit *test, bool vram)
 {
@@ -169,7 +174,8 @@ static void tgem_kmap_round_trip(struct kunit *test, bool vram)
 	memcpy(image + c->offset, data, c->len);
 	tgem_kmap_expect_image(test, bo, image);
 
-	KUNIT_EXPECT_EQ(test, bo->ttm.pin_count, 0);
+	tgem_kunit_bo_evict(test, bo);
+	tgem_kmap_expect_image(test, bo, image);
 }
 
 static void tgem_kmap_round_trip_system(struct kunit *test)
@@ -279,7 +285,8 @@ static void tgem_kmap_two_at_once(struct kunit *test)
 
 /*
  * Mapping a system BO that has no pages yet gives it its pages, zeroed,
- * and accounts for them.
+ * and accounts for them. The BO can be swapped out afterwards, and
+ * mapping it again brings the same bytes back.
  */
 static void tgem_kmap_populates(struct kunit *test)
 {
@@ -301,26 +308,36 @@ static void tgem_kmap_populates(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, sizeof(buf)));
 	KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(bo->ttm.ttm));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), TGEM_KMAP_PAGES);
-	KUNIT_EXPECT_EQ(test, bo->ttm.pin_count, 0);
+
+	memset(buf, TGEM_KMAP_BYTE, sizeof(buf));
+	ret = tgem_kmap_access(bo, PAGE_SIZE - 5, buf, sizeof(buf), true);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	tgem_kunit_bo_evict(test, bo);
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(bo->ttm.ttm));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), 0);
+
+	memset(buf, 0, sizeof(buf));
+	ret = tgem_kmap_access(bo, PAGE_SIZE - 5, buf, sizeof(buf), false);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, TGEM_KMAP_BYTE, sizeof(buf)));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), TGEM_KMAP_PAGES);
 }
 
 /*
- * A mapping leaves nothing behind: no pin while it exists or after, so
- * once the lock is dropped the BO can be evicted from VRAM and migrated
+ * A mapping leaves nothing behind: once the lock is dropped the BO can be
+ * evicted from VRAM, mapped in system memory, swapped out and migrated
  * back, and what was written through the mappings moves with it.
  */
 static void tgem_kmap_unpinned(struct kunit *test)
 {
 	struct tgem_device *tdev = tgem_kunit_vram_device_create(test);
-	unsigned int pin_mapped = 0, pin_after = 0;
 	bool iomem = false, cleared = false;
 	struct iosys_map map;
 	struct tgem_bo *bo;
 	u8 *image;
 	int ret;
 
-	bo = tgem_kunit_bo_create(test, tdev, TGEM_KMAP_SIZE,
-				  DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	bo = tgem_kunit_bo_create(test, tdev, TGEM_KMAP_SIZE, TGEM_KMAP_VRAM_SYSTEM, 0);
 	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);
 	tgem_kunit_bo_fill(test, bo, TGEM_KMAP_SEED);
 	image = tgem_kmap_image(test, TGEM_KMAP_SIZE, TGEM_KMAP_SEED);
@@ -330,24 +347,18 @@ static void tgem_kmap_unpinned(struct kunit *test)
 	if (!ret) {
 		iomem = map.is_iomem;
 		iosys_map_wr(&map, 8, u32, TGEM_KMAP_MARK);
-		pin_mapped = bo->ttm.pin_count;
 		tgem_bo_kunmap_local(&map);
 		cleared = iosys_map_is_null(&map);
 	}
-	pin_after = bo->ttm.pin_count;
 	dma_resv_unlock(bo->ttm.base.resv);
 
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_TRUE(test, iomem);
 	KUNIT_EXPECT_TRUE(test, cleared);
-	KUNIT_EXPECT_EQ(test, pin_mapped, 0);
-	KUNIT_EXPECT_EQ(test, pin_after, 0);
 	*(u32 *)(image + 2 * PAGE_SIZE + 8) = TGEM_KMAP_MARK;
 
-	/* What a suspend does: everything out of VRAM. */
-	ret = ttm_resource_manager_evict_all(&tdev->ttm, &tdev->vram.mgr.manager);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_SYSTEM);
+	/* Another BO needs all of VRAM: this one is evicted. */
+	tgem_kunit_bo_evict(test, bo);
 	tgem_kmap_expect_image(test, bo, image);
 
 	KUNIT_ASSERT_EQ(test, dma_resv_lock(bo->ttm.base.resv, NULL), 0);
@@ -357,13 +368,14 @@ static void tgem_kmap_unpinned(struct kunit *test)
 		iosys_map_wr(&map, 0, u32, TGEM_KMAP_MARK2);
 		tgem_bo_kunmap_local(&map);
 	}
-	pin_after = bo->ttm.pin_count;
 	dma_resv_unlock(bo->ttm.base.resv);
 
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_FALSE(test, iomem);
-	KUNIT_EXPECT_EQ(test, pin_after, 0);
 	*(u32 *)(image + 3 * PAGE_SIZE) = TGEM_KMAP_MARK2;
+
+	/* What TTM does past its page limit: the pages out to shmem. */
+	tgem_kunit_bo_evict(test, bo);
 
 	KUNIT_ASSERT_EQ(test, tgem_bo_migrate(bo, 1), 0);
 	KUNIT_EXPECT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);

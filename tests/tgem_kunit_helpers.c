@@ -15,11 +15,16 @@
  * is never registered with the DRM core, so no file or node exists; the
  * suites call the driver's functions and ioctl handlers directly.
  *
- * The VRAM suites need real iomem. In the test VM, QEMU gives the guest an
- * ``ivshmem-plain`` PCI device whose BAR 2 is RAM, and the guest unbinds
- * tgem from it before loading the KUnit module; tgem_kunit_vram_device_create()
- * then puts a test device of its own on that BAR. Without such a device, or
- * while a driver is bound to it, the VRAM tests are skipped.
+ * The VRAM suites need real iomem: the BAR 2 (RAM) of a QEMU
+ * ``ivshmem-plain`` PCI device, on which tgem_kunit_vram_device_create()
+ * puts a test device of its own. If tgem's PCI driver is bound to the
+ * device, as it is when tgem is built in and kunit.py boots with the
+ * device, each VRAM test releases the driver first and attaches it again
+ * when the test ends, whether it passed, failed an assertion or skipped.
+ * In the test VM the guest unbinds tgem once before loading the KUnit
+ * module, so nothing is released there. The VRAM tests are skipped without
+ * the device, or while a driver other than tgem is bound to it: that one
+ * is not the tests' to take.
  *
  * Data checks use a position-dependent pattern (tgem_kunit_pattern()), so a
  * page copied to the wrong place, or not at all, shows. The helpers that
@@ -28,17 +33,23 @@
  * the eviction suite depends on the LRU order it sets up.
  */
 
+#include <linux/atomic.h>
+#include <linux/container_of.h>
+#include <linux/device.h>
 #include <linux/dma-resv.h>
+#include <linux/err.h>
 #include <linux/gpu_buddy.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_mm.h>
 #include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/device.h>
@@ -48,6 +59,7 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
+#include "gem/tgem_drv.h"
 #include "tests/tgem_kunit_helpers.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
@@ -187,6 +199,126 @@ bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev)
 	return !clean;
 }
 
+struct tgem_kunit_populate_hook {
+	struct ttm_device_funcs funcs;
+	const struct ttm_device_funcs *orig;
+	struct ttm_device *bdev;
+	atomic_t calls;
+};
+
+static int tgem_kunit_counting_populate(struct ttm_device *bdev,
+					struct ttm_tt *tt,
+					struct ttm_operation_ctx *ctx)
+{
+	struct tgem_kunit_populate_hook *hook =
+		container_of(bdev->funcs, struct tgem_kunit_populate_hook, funcs);
+
+	atomic_inc(&hook->calls);
+	return hook->orig->ttm_tt_populate(bdev, tt, ctx);
+}
+
+static void tgem_kunit_populate_unhook(void *arg)
+{
+	struct tgem_kunit_populate_hook *hook = arg;
+
+	WRITE_ONCE(hook->bdev->funcs, hook->orig);
+}
+
+/**
+ * tgem_kunit_count_populates() - Count the populations of a device's BOs
+ * @test: the running test
+ * @tdev: a device of @test, which no one else uses
+ *
+ * Points the TTM device of @tdev at a copy of its &ttm_device_funcs whose
+ * &ttm_device_funcs.ttm_tt_populate counts each call before it calls
+ * tgem's own. TTM calls it for every &struct ttm_tt that gets pages, so a
+ * test sees populations that no counter shows afterwards, for instance a
+ * move that populates system pages and frees them again. A KUnit action
+ * puts tgem's table back before the device goes away.
+ *
+ * Context: Process context, while nothing else runs on @tdev. Fails and
+ * aborts @test if the table cannot be copied.
+ * Return: the counter, zero now, valid until the end of @test.
+ */
+atomic_t *tgem_kunit_count_populates(struct kunit *test,
+				     struct tgem_device *tdev)
+{
+	struct tgem_kunit_populate_hook *hook;
+	int ret;
+
+	hook = kunit_kzalloc(test, sizeof(*hook), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hook);
+	hook->bdev = &tdev->ttm;
+	hook->orig = tdev->ttm.funcs;
+	hook->funcs = *hook->orig;
+	KUNIT_ASSERT_NOT_NULL(test, hook->funcs.ttm_tt_populate);
+	hook->funcs.ttm_tt_populate = tgem_kunit_counting_populate;
+	atomic_set(&hook->calls, 0);
+
+	/* The hook is freed after this action ran: it was allocated first. */
+	ret = kunit_add_action_or_reset(test, tgem_kunit_populate_unhook, hook);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	WRITE_ONCE(tdev->ttm.funcs, &hook->funcs);
+
+	return &hook->calls;
+}
+
+/**
+ * tgem_kunit_bo_evict() - Push a BO out of its place, as memory pressure would
+ * @test: the running test
+ * @bo: a BO in VRAM that may also live in system memory, or a populated
+ *      BO in system memory
+ *
+ * A BO in VRAM is evicted by creating a VRAM-only BO that needs all the
+ * free VRAM and the BO's room as well, which is then put again. A BO in
+ * system memory is swapped out with ttm_device_swapout(), as TTM does past
+ * its page limit. Either way TTM finds its victims on the LRU lists, skips
+ * those that are pinned and trylocks the rest: this checks that nothing
+ * keeps @bo in place. Other evictable BOs of the device may go as well.
+ *
+ * Context: Process context; may sleep. The caller must not hold @bo's
+ * dma_resv. Fails and aborts @test if @bo did not leave VRAM, or was not
+ * swapped out.
+ */
+void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = false };
+	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
+	struct dma_resv *resv = bo->ttm.base.resv;
+	struct tgem_bo *big;
+	bool swapped = false;
+	s64 lret;
+	int ret;
+
+	if (tgem_kunit_bo_mem_type(test, bo) == TTM_PL_VRAM) {
+		/* tgem never evicts a VRAM-only BO. */
+		KUNIT_ASSERT_TRUE(test, bo->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM);
+		big = tgem_bo_create(tdev, tgem_kunit_vram_avail(tdev) + bo->ttm.base.size,
+				     DRM_TGEM_PLACEMENT_VRAM, 0);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(big),
+				       "no room made in VRAM (%pe): the BO was not evicted",
+				       big);
+		tgem_bo_put(big);
+		flush_workqueue(tdev->ttm.wq);
+		KUNIT_ASSERT_EQ_MSG(test, tgem_kunit_bo_mem_type(test, bo),
+				    TTM_PL_SYSTEM, "the BO was not evicted from VRAM");
+		return;
+	}
+
+	/* Each call swaps out one BO; stop when @bo is out or none is left. */
+	do {
+		lret = ttm_device_swapout(&tdev->ttm, &ctx, GFP_KERNEL);
+		ret = dma_resv_lock(resv, NULL);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		swapped = bo->ttm.ttm &&
+			  (bo->ttm.ttm->page_flags & TTM_TT_FLAG_SWAPPED);
+		dma_resv_unlock(resv);
+	} while (!swapped && lret > 0);
+
+	KUNIT_ASSERT_GE(test, lret, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, swapped, "the BO was not swapped out");
+}
+
 /* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
 #define TGEM_KUNIT_IVSHMEM_DEVICE	0x1110
 #define TGEM_KUNIT_IVSHMEM_BAR		2
@@ -194,6 +326,70 @@ bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev)
 static void tgem_kunit_pci_dev_put(void *pdev)
 {
 	pci_dev_put(pdev);
+}
+
+/* Give the device back to whichever driver wants it: tgem, which had it. */
+static void tgem_kunit_pci_reattach(void *arg)
+{
+	struct pci_dev *pdev = arg;
+	int ret;
+
+	ret = device_attach(&pdev->dev);
+	if (ret <= 0)
+		dev_err(&pdev->dev, "tgem_test: no driver took the device back (%d)\n",
+			ret);
+}
+
+/**
+ * tgem_kunit_ivshmem_take() - Take the ivshmem-plain device for one test
+ * @test: the test that takes it
+ *
+ * Finds the ivshmem-plain PCI device and, if tgem's own PCI driver is
+ * bound to it, releases the driver for the rest of @test. KUnit actions
+ * attach the driver again and drop the device reference when @test ends,
+ * after whatever @test does with the device later. A test that maps the
+ * BAR itself before it creates a VRAM device calls this first, so that
+ * tgem's mapping of the BAR is gone.
+ *
+ * Context: Process context; may sleep; must not hold the device's lock.
+ * Skips @test if there is no ivshmem-plain device or a driver other than
+ * tgem is bound to it; fails and aborts @test if the driver stays bound.
+ * Return: the device, referenced until the end of @test.
+ */
+struct pci_dev *tgem_kunit_ivshmem_take(struct kunit *test)
+{
+	struct pci_dev *pdev;
+	char name[32] = "";
+	int ret;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+			      TGEM_KUNIT_IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver)
+		strscpy(name, pdev->dev.driver->name);
+	device_unlock(&pdev->dev);
+
+	if (!name[0])
+		return pdev;
+	if (strcmp(name, DRIVER_NAME))
+		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
+			   pci_name(pdev), name);
+
+	/*
+	 * Registered before the release, so a failed assertion below still
+	 * re-attaches; it runs after the test device on the BAR is gone.
+	 */
+	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_reattach, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	device_release_driver(&pdev->dev);
+	KUNIT_ASSERT_NULL_MSG(test, READ_ONCE(pdev->dev.driver),
+			      "%s is still bound after release", pci_name(pdev));
+	return pdev;
 }
 
 static void tgem_kunit_pci_disable(void *pdev)
@@ -210,37 +406,27 @@ static void tgem_kunit_pci_release_bar(void *pdev)
  * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
  * @test: the test that owns the device
  *
- * Finds the ivshmem-plain PCI device, enables it, requests its BAR 2 and
+ * Takes the ivshmem-plain PCI device with tgem_kunit_ivshmem_take(), which
+ * releases tgem's PCI driver from it if it is bound. Then enables it, requests its BAR 2 and
  * creates an unregistered tgem device on a KUnit device, with the whole
  * BAR as VRAM. When the test ends KUnit actions undo each step in reverse
- * order: the tgem device goes first, then the BAR, the enable count and
- * the PCI device reference.
+ * order: the tgem device goes first, then the BAR, the enable count, the
+ * released driver (attached again) and the PCI device reference.
  *
- * Context: Process context; may sleep. Skips @test if there is no
- * ivshmem-plain device or a driver is bound to it; fails and aborts @test
- * if a step fails.
+ * Context: Process context; may sleep; must not hold the PCI device's
+ * lock. Skips @test if there is no ivshmem-plain device or a driver other
+ * than tgem is bound to it; fails and aborts @test if a step fails.
  * Return: the device, valid until the end of @test.
  */
 struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
 {
 	struct tgem_vram_desc vram;
-	struct device_driver *drv;
 	struct tgem_device *tdev;
 	struct device *parent;
 	struct pci_dev *pdev;
 	int ret;
 
-	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-			      TGEM_KUNIT_IVSHMEM_DEVICE, NULL);
-	if (!pdev)
-		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
-	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_dev_put, pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	drv = READ_ONCE(pdev->dev.driver);
-	if (drv)
-		kunit_skip(test, "%s is bound to %s; unbind it so the VRAM tests can use its BAR",
-			   pci_name(pdev), drv->name);
+	pdev = tgem_kunit_ivshmem_take(test);
 
 	KUNIT_ASSERT_TRUE_MSG(test, pci_resource_flags(pdev, TGEM_KUNIT_IVSHMEM_BAR) &
 			      IORESOURCE_MEM, "BAR %d of %s is not memory",

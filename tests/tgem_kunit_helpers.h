@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct kunit;
+struct pci_dev;
 struct tgem_bo;
 struct tgem_device;
 
@@ -19,7 +20,11 @@ struct tgem_bo *tgem_kunit_bo_create(struct kunit *test,
 void tgem_kunit_bo_put(struct kunit *test, struct tgem_bo *bo);
 void tgem_kunit_bo_populate(struct kunit *test, struct tgem_bo *bo);
 bool tgem_kunit_has_mmap_offsets(struct tgem_device *tdev);
+atomic_t *tgem_kunit_count_populates(struct kunit *test,
+				     struct tgem_device *tdev);
+void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo);
 
+struct pci_dev *tgem_kunit_ivshmem_take(struct kunit *test);
 struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test);
 u32 tgem_kunit_pattern(u32 seed, u64 offset);
 void tgem_kunit_bo_fill(struct kunit *test, struct tgem_bo *bo, u32 seed);

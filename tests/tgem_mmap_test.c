@@ -341,12 +341,10 @@ static void tgem_mmap_prot_follows_tracked_memtype(struct kunit *test)
 #endif
 		kunit_skip(test, "the kernel tracks memory types with x86 PAT only");
 
-	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, TGEM_MMAP_IVSHMEM_DEVICE, NULL);
-	if (!pdev)
-		kunit_skip(test, "no ivshmem-plain PCI device (1af4:1110) to use as VRAM");
+	/* tgem, built in, would have mapped the BAR first: take it off. */
+	pdev = tgem_kunit_ivshmem_take(test);
 	early = ioremap(pci_resource_start(pdev, TGEM_MMAP_IVSHMEM_BAR),
 			pci_resource_len(pdev, TGEM_MMAP_IVSHMEM_BAR));
-	pci_dev_put(pdev);
 	KUNIT_ASSERT_TRUE(test, !!early);
 	ret = kunit_add_action_or_reset(test, tgem_mmap_test_iounmap, (void __force *)early);
 	KUNIT_ASSERT_EQ(test, ret, 0);

@@ -341,9 +341,10 @@ static void tgem_move_new_vram_cleared(struct kunit *test)
 
 /*
  * Moving a system BO that was never populated into VRAM clears the VRAM
- * it gets, which held stale data, and leaves no system pages behind. (A
- * move that populated the source and copied its zeros would pass as well:
- * moving to VRAM frees the system pages again, so nothing here sees them.)
+ * it gets, which held stale data, and never gives the BO system pages on
+ * the way: populating the source and copying its zeros would read the
+ * same afterwards, since the move frees the system pages again, so the
+ * test counts the populations TTM asks of tgem during the move.
  */
 static void tgem_move_unpopulated_to_vram(struct kunit *test)
 {
@@ -351,6 +352,7 @@ static void tgem_move_unpopulated_to_vram(struct kunit *test)
 	struct tgem_device *tdev = test->priv;
 	struct tgem_bo **bos, *bo;
 	s64 sys_pages, moves;
+	atomic_t *populates;
 
 	bos = tgem_move_fill(test, tdev, c->num_pages, 1, NULL);
 	bo = tgem_kunit_bo_create(test, tdev, (u64)c->num_pages << PAGE_SHIFT,
@@ -362,14 +364,39 @@ static void tgem_move_unpopulated_to_vram(struct kunit *test)
 	tgem_move_punch(test, tdev, bos, c->num_pages, 0, TGEM_MOVE_DIRT);
 	sys_pages = tgem_move_sys_pages(tdev);
 	moves = tgem_move_count(tdev);
+	populates = tgem_kunit_count_populates(test, tdev);
 
 	KUNIT_ASSERT_EQ(test, tgem_bo_migrate(bo, 1), 0);
 
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(populates), 0,
+			    "the move populated the system side it should only clear for");
 	KUNIT_EXPECT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);
 	tgem_move_expect_scattered(test, bo);
 	KUNIT_EXPECT_EQ(test, tgem_move_count(tdev), moves + 1);
 	KUNIT_EXPECT_EQ(test, tgem_move_sys_pages(tdev), sys_pages);
 	tgem_kunit_bo_expect(test, bo, 0);
+}
+
+/*
+ * The counter of tgem_move_unpopulated_to_vram() sees populations: moving
+ * a BO out of VRAM populates its system pages, exactly once.
+ */
+static void tgem_move_populates_out_of_vram(struct kunit *test)
+{
+	struct tgem_device *tdev = test->priv;
+	atomic_t *populates;
+	struct tgem_bo *bo;
+
+	bo = tgem_kunit_bo_create(test, tdev, 4 * PAGE_SIZE, TGEM_MOVE_VRAM_SYSTEM, 0);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);
+	tgem_kunit_bo_fill(test, bo, TGEM_MOVE_SEED);
+	populates = tgem_kunit_count_populates(test, tdev);
+
+	KUNIT_ASSERT_EQ(test, tgem_bo_migrate(bo, 0), 0);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(populates), 1);
+	KUNIT_EXPECT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_SYSTEM);
+	tgem_kunit_bo_expect(test, bo, TGEM_MOVE_SEED);
 }
 
 static int tgem_move_test_init(struct kunit *test)
@@ -385,6 +412,7 @@ static struct kunit_case tgem_move_tests[] = {
 	KUNIT_CASE_PARAM(tgem_move_vram_to_vram_scattered, tgem_move_gen_params),
 	KUNIT_CASE_PARAM(tgem_move_new_vram_cleared, tgem_move_gen_params),
 	KUNIT_CASE_PARAM(tgem_move_unpopulated_to_vram, tgem_move_gen_params),
+	KUNIT_CASE(tgem_move_populates_out_of_vram),
 	{}
 };
 
