@@ -17,8 +17,8 @@ tgem-y := \
 	gem/tgem_bo.o \
 	gem/tgem_drv.o \
 	gem/tgem_ioctl.o \
+	gem/tgem_mmap.o \
 	gem/tgem_prefault.o \
-	gem/tgem_vm.o \
 	ttm/tgem_iter.o \
 	ttm/tgem_kmap.o \
 	ttm/tgem_move.o \

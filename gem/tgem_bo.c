@@ -44,7 +44,7 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
-#include "gem/tgem_vm.h"
+#include "gem/tgem_mmap.h"
 #include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
 
@@ -137,9 +137,9 @@ static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.pin = tgem_bo_gem_pin,
 	.unpin = tgem_bo_gem_unpin,
 	.get_sg_table = tgem_bo_gem_get_sg_table,
-	.mmap = drm_gem_ttm_mmap,
+	.mmap = tgem_mmap_obj,
 	.print_info = drm_gem_ttm_print_info,
-	.vm_ops = &tgem_vm_ops,
+	.vm_ops = &tgem_mmap_ops,
 };
 
 /**

@@ -39,7 +39,7 @@
 #include "gem/tgem_device.h"
 #include "gem/tgem_drv.h"
 #include "gem/tgem_ioctl.h"
-#include "gem/tgem_vm.h"
+#include "gem/tgem_mmap.h"
 #include "ttm/tgem_ttm.h"
 
 static const struct drm_ioctl_desc tgem_ioctls[] = {
@@ -60,7 +60,7 @@ static const struct drm_ioctl_desc tgem_ioctls[] = {
 static const struct file_operations tgem_fops = {
 	.owner = THIS_MODULE,
 	DRM_GEM_FOPS,
-	.get_unmapped_area = tgem_vm_get_unmapped_area,
+	.get_unmapped_area = tgem_mmap_get_unmapped_area,
 };
 
 static const struct drm_driver tgem_driver = {
@@ -114,7 +114,7 @@ struct tgem_device *tgem_device_create(struct device *parent,
 			return ERR_PTR(ret);
 	}
 
-	tgem_vm_debugfs_init(tdev);
+	tgem_mmap_debugfs_init(tdev);
 	return tdev;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_device_create);

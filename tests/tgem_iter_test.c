@@ -17,6 +17,7 @@
 #include <linux/highmem.h>
 #include <linux/list.h>
 #include <linux/list_sort.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 
@@ -67,7 +68,7 @@ static struct tgem_iter_alloc *tgem_iter_alloc_init(struct kunit *test)
 	return a;
 }
 
-/* The comparison tgem_vram_mgr_alloc() sorts its blocks with. */
+/* Offset order: the cursor must follow the list whatever its order. */
 static int tgem_iter_block_cmp(void *priv, const struct list_head *a,
 			       const struct list_head *b)
 {
@@ -385,6 +386,123 @@ static void tgem_iter_cursor_fragmented(struct kunit *test)
 			    bad, want, first);
 }
 
+static void tgem_iter_index_fini(void *index)
+{
+	tgem_vram_index_fini(index);
+}
+
+/* An index of @a's blocks that the test end frees. */
+static struct tgem_vram_index *tgem_iter_index(struct kunit *test,
+					       struct tgem_iter_alloc *a)
+{
+	struct tgem_vram_index *index;
+	int ret;
+
+	index = kunit_kzalloc(test, sizeof(*index), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, index);
+	ret = tgem_vram_index_build(index, &a->mm, &a->blocks, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, tgem_iter_index_fini, index);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, index->count, list_count_nodes(&a->blocks));
+	return index;
+}
+
+/*
+ * An indexed cursor gives the same offsets and runs as the layout, in
+ * every order of asking: forwards, backwards, zigzag and scattered.
+ */
+static void tgem_iter_cursor_indexed(struct kunit *test)
+{
+	const struct tgem_iter_layout_case *c = test->param_value;
+	struct tgem_vram_index *index;
+	struct tgem_vram_cursor cur;
+	struct tgem_iter_expect exp;
+	struct tgem_iter_alloc *a;
+	pgoff_t i, n, bad = 0, first = 0;
+
+	a = tgem_iter_alloc_layout(test, c, &exp);
+	n = exp.num_pages;
+	index = tgem_iter_index(test, a);
+	tgem_vram_cursor_init_indexed(&cur, &a->mm, &a->blocks, index);
+
+	for (i = 0; i < n; i++)
+		tgem_iter_check_offset(&cur, &exp, i, &bad, &first);
+	for (i = n; i-- > 0;)
+		tgem_iter_check_offset(&cur, &exp, i, &bad, &first);
+	for (i = 0; i < n; i++) {
+		tgem_iter_check_offset(&cur, &exp, n - 1 - i, &bad, &first);
+		tgem_iter_check_offset(&cur, &exp, i, &bad, &first);
+	}
+	/* 7919 is prime and larger than any layout: every page once. */
+	for (i = 0; i < n; i++)
+		tgem_iter_check_offset(&cur, &exp, (i * 7919) % n, &bad, &first);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%lu answers wrong, first for page %lu",
+			    bad, first);
+
+	bad = 0;
+	for (i = n; i-- > 0;) {
+		if (tgem_vram_cursor_run(&cur, i) != exp.block_end[i] - i && !bad++)
+			first = i;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%lu runs wrong, first at page %lu",
+			    bad, first);
+}
+
+/*
+ * What a seek costs. The fault path and the short-term mappings seek to
+ * an arbitrary page of the BO, under the page-table lock: with an index
+ * that is a binary search, never a walk over the blocks before it. An
+ * allocation of 256 single pages: from a fresh cursor, a seek to the last
+ * page looks at no more than log2(256) + 1 index entries, where the list
+ * walk takes 255 steps; a backwards walk over every page stays within
+ * that bound per page, where the list walk is quadratic.
+ */
+static void tgem_iter_cursor_seek_cost(struct kunit *test)
+{
+	const pgoff_t n = TGEM_ITER_MM_PAGES / 2;
+	struct tgem_vram_index *index;
+	struct tgem_vram_cursor cur, lin;
+	struct tgem_iter_alloc *a;
+	pgoff_t i;
+	int ret;
+
+	a = tgem_iter_alloc_init(test);
+	/* Take every odd page, so the allocation gets every even one alone. */
+	for (i = 1; i < TGEM_ITER_MM_PAGES; i += 2) {
+		ret = gpu_buddy_alloc_blocks(&a->mm, (u64)i << PAGE_SHIFT,
+					     (u64)(i + 1) << PAGE_SHIFT, PAGE_SIZE,
+					     PAGE_SIZE, &a->filler, 0);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	ret = gpu_buddy_alloc_blocks(&a->mm, 0, (u64)TGEM_ITER_MM_PAGES << PAGE_SHIFT,
+				     (u64)n << PAGE_SHIFT, PAGE_SIZE, &a->blocks, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, list_count_nodes(&a->blocks), n);
+	list_sort(NULL, &a->blocks, tgem_iter_block_cmp);
+	index = tgem_iter_index(test, a);
+
+	tgem_vram_cursor_init_indexed(&cur, &a->mm, &a->blocks, index);
+	tgem_vram_cursor_init(&lin, &a->mm, &a->blocks);
+	KUNIT_EXPECT_EQ(test, tgem_vram_cursor_offset(&cur, n - 1),
+			(u64)(2 * (n - 1)) << PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, tgem_vram_cursor_offset(&lin, n - 1),
+			(u64)(2 * (n - 1)) << PAGE_SHIFT);
+	KUNIT_EXPECT_LE(test, cur.steps, ilog2(n) + 1);
+	KUNIT_EXPECT_EQ(test, lin.steps, n - 1);
+
+	cur.steps = 0;
+	for (i = n; i-- > 0;)
+		KUNIT_ASSERT_EQ(test, tgem_vram_cursor_offset(&cur, i), (u64)(2 * i) << PAGE_SHIFT);
+	KUNIT_EXPECT_LE(test, cur.steps, n * (ilog2(n) + 2));
+
+	/* Forwards, page after page, one step each. */
+	cur.steps = 0;
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, tgem_vram_cursor_offset(&cur, i), (u64)(2 * i) << PAGE_SHIFT);
+	KUNIT_EXPECT_LE(test, cur.steps, n + ilog2(n) + 1);
+}
+
 /* An array of pages that a KUnit action frees. */
 struct tgem_iter_pages {
 	unsigned long count;
@@ -526,6 +644,8 @@ static struct kunit_case tgem_iter_tests[] = {
 	KUNIT_CASE_PARAM(tgem_iter_cursor_seek_back, tgem_iter_layout_gen_params),
 	KUNIT_CASE_PARAM(tgem_iter_cursor_run, tgem_iter_layout_gen_params),
 	KUNIT_CASE(tgem_iter_cursor_fragmented),
+	KUNIT_CASE_PARAM(tgem_iter_cursor_indexed, tgem_iter_layout_gen_params),
+	KUNIT_CASE(tgem_iter_cursor_seek_cost),
 	KUNIT_CASE_PARAM(tgem_iter_page_copy_tt, tgem_iter_count_gen_params),
 	KUNIT_CASE_PARAM(tgem_iter_page_clear_tt, tgem_iter_count_gen_params),
 	{}

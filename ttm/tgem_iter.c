@@ -30,7 +30,10 @@
 #include <linux/gpu_buddy.h>
 #include <linux/highmem.h>
 #include <linux/io-mapping.h>
+#include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #include <drm/drm_cache.h>
 #include <kunit/visibility.h>
@@ -41,10 +44,70 @@
 #define TGEM_COPY_RESCHED_PAGES 64
 
 /**
+ * tgem_vram_index_build() - Index the blocks of a VRAM allocation
+ * @index: the index to fill
+ * @mm: the buddy allocator of @blocks
+ * @blocks: a non-empty list of &struct gpu_buddy_block, in the order the
+ *          allocation's pages follow each other
+ * @gfp: how to allocate the array
+ *
+ * Context: Process context if @gfp may sleep. @blocks must not change
+ * while the index is in use.
+ * Return: 0, or -ENOMEM; then @index is empty and needs no undo.
+ */
+int tgem_vram_index_build(struct tgem_vram_index *index, struct gpu_buddy *mm,
+			  struct list_head *blocks, gfp_t gfp)
+{
+	struct gpu_buddy_block *block;
+	unsigned int i = 0;
+	pgoff_t pgoff = 0;
+
+	index->count = 0;
+	index->ext = kvmalloc_array(list_count_nodes(blocks), sizeof(*index->ext), gfp);
+	if (!index->ext)
+		return -ENOMEM;
+
+	list_for_each_entry(block, blocks, link) {
+		index->ext[i].pgoff = pgoff;
+		index->ext[i].block = block;
+		pgoff += gpu_buddy_block_size(mm, block) >> PAGE_SHIFT;
+		i++;
+	}
+	index->count = i;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_index_build);
+
+/**
+ * tgem_vram_index_fini() - Free an index
+ * @index: an index from tgem_vram_index_build(), or one that failed
+ *
+ * Context: Process context.
+ */
+void tgem_vram_index_fini(struct tgem_vram_index *index)
+{
+	kvfree(index->ext);
+	index->ext = NULL;
+	index->count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_index_fini);
+
+static void tgem_vram_cursor_set(struct tgem_vram_cursor *cur,
+				 struct gpu_buddy_block *block, pgoff_t pgoff)
+{
+	cur->block = block;
+	cur->block_pgoff = pgoff;
+	cur->block_pages = gpu_buddy_block_size(cur->mm, block) >> PAGE_SHIFT;
+}
+
+/**
  * tgem_vram_cursor_init() - Start a cursor at page 0 of an allocation
  * @cur: the cursor
  * @mm: the buddy allocator of @blocks
- * @blocks: a non-empty list of &struct gpu_buddy_block, sorted by offset
+ * @blocks: a non-empty list of &struct gpu_buddy_block
+ *
+ * The cursor has no index: seeking backwards walks from the first block.
+ * Use it for a walk that only moves forward.
  *
  * Context: Any context. The caller keeps @blocks alive and unchanged for
  * the cursor's lifetime (it holds the owning BO's dma_resv or a pin).
@@ -52,25 +115,91 @@
 void tgem_vram_cursor_init(struct tgem_vram_cursor *cur, struct gpu_buddy *mm,
 			   struct list_head *blocks)
 {
-	cur->mm = mm;
-	cur->head = blocks;
-	cur->block = list_first_entry(blocks, struct gpu_buddy_block, link);
-	cur->block_pgoff = 0;
-	cur->block_pages = gpu_buddy_block_size(mm, cur->block) >> PAGE_SHIFT;
+	tgem_vram_cursor_init_indexed(cur, mm, blocks, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_vram_cursor_init);
 
+/**
+ * tgem_vram_cursor_init_indexed() - Start a cursor that seeks in O(log n)
+ * @cur: the cursor
+ * @mm: the buddy allocator of @blocks
+ * @blocks: a non-empty list of &struct gpu_buddy_block
+ * @index: the index of @blocks (tgem_vram_index_build()), or NULL or empty
+ *         for none
+ *
+ * Context: Any context. The caller keeps @blocks and @index alive and
+ * unchanged for the cursor's lifetime.
+ */
+void tgem_vram_cursor_init_indexed(struct tgem_vram_cursor *cur,
+				   struct gpu_buddy *mm, struct list_head *blocks,
+				   const struct tgem_vram_index *index)
+{
+	cur->mm = mm;
+	cur->head = blocks;
+	cur->index = index && index->count ? index : NULL;
+	cur->steps = 0;
+	tgem_vram_cursor_set(cur, list_first_entry(blocks, struct gpu_buddy_block, link), 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_cursor_init_indexed);
+
+/* Binary search: the last extent that starts at or before @pgoff. */
+static void tgem_vram_cursor_jump(struct tgem_vram_cursor *cur, pgoff_t pgoff)
+{
+	const struct tgem_vram_index *index = cur->index;
+	unsigned int lo = 0, hi = index->count;
+
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		cur->steps++;
+		if (index->ext[mid].pgoff <= pgoff)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	tgem_vram_cursor_set(cur, index->ext[lo].block, index->ext[lo].pgoff);
+}
+
+static bool tgem_vram_cursor_holds(const struct tgem_vram_cursor *cur,
+				   pgoff_t pgoff)
+{
+	return pgoff >= cur->block_pgoff &&
+	       pgoff < cur->block_pgoff + cur->block_pages;
+}
+
+static void tgem_vram_cursor_next(struct tgem_vram_cursor *cur)
+{
+	cur->steps++;
+	tgem_vram_cursor_set(cur, list_next_entry(cur->block, link),
+			     cur->block_pgoff + cur->block_pages);
+}
+
 static void tgem_vram_cursor_seek(struct tgem_vram_cursor *cur, pgoff_t pgoff)
 {
-	if (pgoff < cur->block_pgoff)
-		tgem_vram_cursor_init(cur, cur->mm, cur->head);
+	if (tgem_vram_cursor_holds(cur, pgoff))
+		return;
 
-	while (pgoff >= cur->block_pgoff + cur->block_pages) {
+	if (cur->index) {
+		/* The next block is one step away; anything else is a search. */
+		if (pgoff > cur->block_pgoff &&
+		    !list_is_last(&cur->block->link, cur->head)) {
+			tgem_vram_cursor_next(cur);
+			if (tgem_vram_cursor_holds(cur, pgoff))
+				return;
+		}
+		tgem_vram_cursor_jump(cur, pgoff);
+		WARN_ON_ONCE(!tgem_vram_cursor_holds(cur, pgoff));
+		return;
+	}
+
+	if (pgoff < cur->block_pgoff)
+		tgem_vram_cursor_set(cur, list_first_entry(cur->head,
+							   struct gpu_buddy_block,
+							   link), 0);
+	while (!tgem_vram_cursor_holds(cur, pgoff)) {
 		if (WARN_ON_ONCE(list_is_last(&cur->block->link, cur->head)))
 			return;
-		cur->block_pgoff += cur->block_pages;
-		cur->block = list_next_entry(cur->block, link);
-		cur->block_pages = gpu_buddy_block_size(cur->mm, cur->block) >> PAGE_SHIFT;
+		tgem_vram_cursor_next(cur);
 	}
 }
 
@@ -167,7 +296,7 @@ static const struct tgem_page_iter_ops tgem_page_iter_vram_ops = {
  * @it: the iterator to set up
  * @iomap: the write-combined io_mapping of the BAR
  * @mm: the buddy allocator of @blocks
- * @blocks: the allocation's blocks, sorted by offset
+ * @blocks: the allocation's blocks, in page order
  *
  * Context: Any context. The caller keeps @blocks alive.
  * Return: &it->base.

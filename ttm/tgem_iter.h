@@ -16,28 +16,68 @@ struct list_head;
 struct page;
 
 /**
+ * struct tgem_vram_extent - One block of a VRAM allocation, in an index
+ */
+struct tgem_vram_extent {
+	/** @pgoff: page index, within the allocation, of the block's first page */
+	pgoff_t pgoff;
+	/** @block: the buddy block */
+	struct gpu_buddy_block *block;
+};
+
+/**
+ * struct tgem_vram_index - The blocks of a VRAM allocation as a sorted array
+ *
+ * Built once when the allocation is made and read-only afterwards, so a
+ * cursor can find the block of any page with a binary search instead of a
+ * walk of the block list.
+ */
+struct tgem_vram_index {
+	/** @count: entries in @ext; 0 when there is no index */
+	unsigned int count;
+	/** @ext: the blocks, in list order, so @ext[i].pgoff increases */
+	struct tgem_vram_extent *ext;
+};
+
+/**
  * struct tgem_vram_cursor - Walks the pages of a VRAM allocation
  *
- * A VRAM allocation is a list of buddy blocks, sorted by offset. The
- * cursor turns a page index of the allocation into a VRAM byte offset. It
- * moves forward in O(1) per page; seeking backwards restarts at the first
- * block.
+ * A VRAM allocation is a list of buddy blocks; the BO's pages are the
+ * blocks' pages in list order. The cursor turns a page index of the
+ * allocation into a VRAM byte offset. It moves forward in O(1) per page.
+ * Any other seek is a binary search of the allocation's index when the
+ * cursor has one (tgem_vram_cursor_init_indexed()), and a walk from the
+ * first block when it has none.
  */
 struct tgem_vram_cursor {
 	/** @mm: the buddy allocator the blocks come from */
 	struct gpu_buddy *mm;
 	/** @head: the block list */
 	struct list_head *head;
+	/** @index: the allocation's index, or NULL */
+	const struct tgem_vram_index *index;
 	/** @block: the block holding page @pgoff */
 	struct gpu_buddy_block *block;
 	/** @block_pgoff: page index of the first page of @block */
 	pgoff_t block_pgoff;
 	/** @block_pages: pages in @block */
 	pgoff_t block_pages;
+	/**
+	 * @steps: blocks and index entries looked at by seeks so far; what
+	 * a seek costs, for the tests
+	 */
+	unsigned long steps;
 };
+
+int tgem_vram_index_build(struct tgem_vram_index *index, struct gpu_buddy *mm,
+			  struct list_head *blocks, gfp_t gfp);
+void tgem_vram_index_fini(struct tgem_vram_index *index);
 
 void tgem_vram_cursor_init(struct tgem_vram_cursor *cur, struct gpu_buddy *mm,
 			   struct list_head *blocks);
+void tgem_vram_cursor_init_indexed(struct tgem_vram_cursor *cur,
+				   struct gpu_buddy *mm, struct list_head *blocks,
+				   const struct tgem_vram_index *index);
 u64 tgem_vram_cursor_offset(struct tgem_vram_cursor *cur, pgoff_t pgoff);
 pgoff_t tgem_vram_cursor_run(struct tgem_vram_cursor *cur, pgoff_t pgoff);
 

@@ -181,8 +181,7 @@ int tgem_bo_kmap_local_page_locked(struct tgem_bo *bo, pgoff_t pgoff,
 	case TTM_PL_VRAM:
 		if (!tgem_kmap_vram_get(tdev))
 			return -ENODEV;
-		tgem_vram_cursor_init(&cur, &tdev->vram.mgr.mm,
-				      &to_tgem_vram_resource(tbo->resource)->blocks);
+		tgem_vram_cursor_init_res(&cur, &tdev->vram.mgr.mm, tbo->resource);
 		offset = tgem_vram_cursor_offset(&cur, pgoff);
 		iosys_map_set_vaddr_iomem(map, io_mapping_map_local_wc(&tdev->vram.iomap,
 								       offset));

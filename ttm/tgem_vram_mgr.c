@@ -11,6 +11,29 @@
  * power-of-two blocks, so a BO's VRAM is *not* contiguous unless the
  * placement asks for %TTM_PL_FLAG_CONTIGUOUS; then it is one block run.
  *
+ * **Block order.** The order of the blocks is the order of the BO's pages,
+ * and it decides which 2 MiB ranges of the BO the CPU fault path can map
+ * with one huge PMD: those whose BO offset and VRAM address are both
+ * 2 MiB aligned and whose pages follow each other in VRAM. The buddy
+ * allocator returns the blocks of an allocation that is not contiguous
+ * largest first, and each block is aligned to its size in VRAM; kept in
+ * that order (largest first, then by offset), every block also starts at
+ * a BO offset that is a multiple of its size, so every 2 MiB of every
+ * block of 2 MiB or more is PMD mappable. Sorting by VRAM offset instead
+ * would put small blocks before large ones and shift the large ones off
+ * their alignment. Offset order is used only when it makes the blocks one
+ * contiguous run and maps as many PMDs (tgem_vram_blocks_order()), and
+ * always for %TTM_PL_FLAG_CONTIGUOUS, whose run must be linear.
+ *
+ * A resource whose blocks form one run is marked
+ * %TTM_PL_FLAG_CONTIGUOUS whether or not the placement asked for it, so
+ * TTM sees that it already satisfies a contiguous placement and does not
+ * copy it to other VRAM to get one.
+ *
+ * Each resource also gets an index of its blocks (&struct
+ * tgem_vram_index), so the fault path and short-term mappings find the
+ * block of any page by binary search.
+ *
  * When the buddy allocator has no room it returns ``-ENOSPC``, which tells
  * TTM to evict the least recently used evictable BOs of the region and try
  * again. A BO whose placement is VRAM only is never chosen for eviction
@@ -20,6 +43,8 @@
 
 #include <linux/dma-resv.h>
 #include <linux/list_sort.h>
+#include <linux/math64.h>
+#include <linux/pgtable.h>
 #include <linux/slab.h>
 
 #include <drm/drm_buddy.h>
@@ -28,6 +53,7 @@
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
+#include <kunit/visibility.h>
 
 #include "gem/tgem_device.h"
 #include "ttm/tgem_vram_mgr.h"
@@ -37,13 +63,26 @@ static struct tgem_vram_mgr *to_vram_mgr(struct ttm_resource_manager *man)
 	return container_of(man, struct tgem_vram_mgr, manager);
 }
 
-static int tgem_vram_block_cmp(void *priv, const struct list_head *a,
-			       const struct list_head *b)
+static int tgem_vram_block_cmp_offset(void *priv, const struct list_head *a,
+				      const struct list_head *b)
 {
 	u64 oa = gpu_buddy_block_offset(list_entry(a, struct gpu_buddy_block, link));
 	u64 ob = gpu_buddy_block_offset(list_entry(b, struct gpu_buddy_block, link));
 
 	return oa < ob ? -1 : oa > ob;
+}
+
+/* Largest first; blocks of one size by offset. */
+static int tgem_vram_block_cmp_size(void *priv, const struct list_head *a,
+				    const struct list_head *b)
+{
+	struct gpu_buddy_block *ba = list_entry(a, struct gpu_buddy_block, link);
+	struct gpu_buddy_block *bb = list_entry(b, struct gpu_buddy_block, link);
+	unsigned int oa = gpu_buddy_block_order(ba), ob = gpu_buddy_block_order(bb);
+
+	if (oa != ob)
+		return oa > ob ? -1 : 1;
+	return tgem_vram_block_cmp_offset(priv, a, b);
 }
 
 static bool tgem_vram_blocks_contiguous(struct gpu_buddy *mm,
@@ -61,6 +100,90 @@ static bool tgem_vram_blocks_contiguous(struct gpu_buddy *mm,
 	}
 	return true;
 }
+
+/* PMDs in a run of @len bytes at BO offset @bo and VRAM offset @vram. */
+static unsigned int tgem_vram_run_pmds(u64 bo, u64 vram, u64 len)
+{
+	u64 first = round_up(bo, PMD_SIZE);
+
+	/* A PMD needs both sides aligned: the run must be shifted by a multiple. */
+	if ((bo ^ vram) & (PMD_SIZE - 1) || first + PMD_SIZE > bo + len)
+		return 0;
+	return div64_u64(bo + len - first, PMD_SIZE);
+}
+
+/**
+ * tgem_vram_blocks_pmds() - Huge PMDs a block order gives
+ * @mm: the buddy allocator of @blocks
+ * @blocks: the blocks of an allocation, in the order of the BO's pages
+ *
+ * Counts the PMD-sized, PMD-aligned ranges of the BO whose pages lie in
+ * one PMD-aligned run of VRAM, which is what the huge fault path can map
+ * (given a PMD-aligned mapping, see tgem_mmap_get_unmapped_area()).
+ *
+ * Context: Any context. Pure function of the list.
+ * Return: the number of such ranges.
+ */
+unsigned int tgem_vram_blocks_pmds(struct gpu_buddy *mm, struct list_head *blocks)
+{
+	struct gpu_buddy_block *block;
+	u64 bo = 0, run_bo = 0, run_vram = 0, run_len = 0;
+	unsigned int pmds = 0;
+
+	list_for_each_entry(block, blocks, link) {
+		u64 vram = gpu_buddy_block_offset(block);
+		u64 size = gpu_buddy_block_size(mm, block);
+
+		if (run_len && run_vram + run_len == vram) {
+			run_len += size;
+		} else {
+			pmds += tgem_vram_run_pmds(run_bo, run_vram, run_len);
+			run_bo = bo;
+			run_vram = vram;
+			run_len = size;
+		}
+		bo += size;
+	}
+	return pmds + tgem_vram_run_pmds(run_bo, run_vram, run_len);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_pmds);
+
+/**
+ * tgem_vram_blocks_order() - Put the blocks of a new allocation in page order
+ * @mm: the buddy allocator of @blocks
+ * @blocks: the blocks, in any order; reordered in place
+ * @contiguous: the placement asked for one contiguous run
+ *
+ * See "Block order" in the VRAM manager's documentation: offset order
+ * for a contiguous placement; otherwise largest block first, unless
+ * offset order makes one contiguous run with as many huge PMDs.
+ *
+ * Context: Any context. Pure function of the list.
+ * Return: whether the blocks, in their new order, are one contiguous run.
+ */
+bool tgem_vram_blocks_order(struct gpu_buddy *mm, struct list_head *blocks,
+			    bool contiguous)
+{
+	unsigned int pmds;
+
+	list_sort(NULL, blocks, tgem_vram_block_cmp_offset);
+	if (contiguous)
+		return tgem_vram_blocks_contiguous(mm, blocks);
+
+	if (tgem_vram_blocks_contiguous(mm, blocks)) {
+		pmds = tgem_vram_blocks_pmds(mm, blocks);
+		list_sort(NULL, blocks, tgem_vram_block_cmp_size);
+		if (pmds >= tgem_vram_blocks_pmds(mm, blocks)) {
+			list_sort(NULL, blocks, tgem_vram_block_cmp_offset);
+			return true;
+		}
+		return false;
+	}
+
+	list_sort(NULL, blocks, tgem_vram_block_cmp_size);
+	return tgem_vram_blocks_contiguous(mm, blocks);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_order);
 
 static int tgem_vram_mgr_alloc(struct ttm_resource_manager *man,
 			       struct ttm_buffer_object *bo,
@@ -99,14 +222,25 @@ static int tgem_vram_mgr_alloc(struct ttm_resource_manager *man,
 	if (ret)
 		goto out_fini;
 
-	list_sort(NULL, &vres->blocks, tgem_vram_block_cmp);
-	vres->contiguous = tgem_vram_blocks_contiguous(&mgr->mm, &vres->blocks);
+	vres->contiguous = tgem_vram_blocks_order(&mgr->mm, &vres->blocks,
+						  place->flags & TTM_PL_FLAG_CONTIGUOUS);
+	if (vres->contiguous)
+		vres->base.placement |= TTM_PL_FLAG_CONTIGUOUS;
 	block = list_first_entry(&vres->blocks, struct gpu_buddy_block, link);
 	vres->base.start = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
+
+	ret = tgem_vram_index_build(&vres->index, &mgr->mm, &vres->blocks,
+				    GFP_KERNEL);
+	if (ret)
+		goto out_free_blocks;
 
 	*res = &vres->base;
 	return 0;
 
+out_free_blocks:
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
+	mutex_unlock(&mgr->lock);
 out_fini:
 	ttm_resource_fini(man, &vres->base);
 	kfree(vres);
@@ -120,6 +254,7 @@ static void tgem_vram_mgr_free(struct ttm_resource_manager *man,
 	struct tgem_vram_resource *vres = to_tgem_vram_resource(res);
 	struct tgem_vram_mgr *mgr = to_vram_mgr(man);
 
+	tgem_vram_index_fini(&vres->index);
 	mutex_lock(&mgr->lock);
 	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
 	mutex_unlock(&mgr->lock);

@@ -12,6 +12,8 @@
 
 #include <drm/ttm/ttm_resource.h>
 
+#include "ttm/tgem_iter.h"
+
 /**
  * struct tgem_vram_mgr - TTM resource manager for VRAM, on a buddy allocator
  */
@@ -34,9 +36,18 @@ struct tgem_vram_mgr {
 struct tgem_vram_resource {
 	/** @base: the TTM resource */
 	struct ttm_resource base;
-	/** @blocks: the &struct gpu_buddy_block list, in offset order */
+	/**
+	 * @blocks: the &struct gpu_buddy_block list, in the order the BO's
+	 * pages follow each other (see "VRAM manager")
+	 */
 	struct list_head blocks;
-	/** @contiguous: the blocks form one physically contiguous run */
+	/** @index: @blocks as an array, for cursors that seek */
+	struct tgem_vram_index index;
+	/**
+	 * @contiguous: the blocks form one physically contiguous run, in
+	 * list order; then &ttm_resource.placement has
+	 * %TTM_PL_FLAG_CONTIGUOUS too
+	 */
 	bool contiguous;
 };
 

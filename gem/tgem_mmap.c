@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The tgem authors
+ */
+
+/**
+ * DOC: CPU faults
+ *
+ * tgem maps BOs into userspace with its own &vm_operations_struct. The VMA
+ * is %VM_PFNMAP: tgem inserts special entries that GUP cannot pin, so
+ * TTM stays free to move the memory.
+ *
+ * **Fault.** The handler reserves the BO the way TTM does
+ * (ttm_bo_vm_reserve(): a trylock, and on contention it drops
+ * ``mmap_lock`` and returns %VM_FAULT_RETRY where the fault flags allow).
+ * It waits for a pending move fence the same way, then maps a batch of
+ * pages sized by the prefault policy. A populate that fails for lack of
+ * memory is %VM_FAULT_OOM, as for any other memory the process touches;
+ * a signal retries the access; anything else is %VM_FAULT_SIGBUS.
+ *
+ * **Cache mode and encryption.** A BO that may live in VRAM is mapped
+ * write-combined and decrypted: its VMA's &vm_area_struct.vm_page_prot is
+ * set that way at mmap() (tgem_mmap_obj()), because huge PMDs are built
+ * from it. Every PTE takes its protection from the BO's current resource
+ * instead: ttm_io_prot() on the VMA's cached protection, and
+ * pgprot_decrypted() for iomem, as TTM's own fault handler does. So VRAM
+ * gets the same bits through a PTE as through a PMD, and the system pages
+ * of a VRAM|SYSTEM BO stay cached and encrypted. The huge path checks
+ * that the two agree before it maps anything, and falls back to PTEs if
+ * they do not.
+ *
+ * **The batch.** The kernel's vmf_insert_pfn_prot() takes and drops the
+ * page-table lock for every page, and cannot tell the caller that a page
+ * was already mapped. tgem maps the faulting page with it, so the kernel
+ * applies the memory type it tracks for that address (x86 PAT's
+ * track_pfn_insert(): the BAR's type, reserved write-combined when the
+ * device mapped it) and calls update_mmu_cache(). It then walks the rest
+ * of the batch with apply_to_page_range(), which calls back for each PTE
+ * under one page-table lock (the batch never crosses a PMD boundary, so
+ * it is exactly one lock). The callback copies the protection of the
+ * first PTE, so the whole batch has the memory type the kernel chose,
+ * writes a special PTE, calls update_mmu_cache() as set_pte_at() users
+ * must, and stops the walk at the first PTE that is already present.
+ * vm_insert_pages() batches too, but only for refcounted pages in
+ * non-PFNMAP VMAs, which would let GUP pin BO pages. i915 maps its GGTT
+ * faults the same way (remap_io_mapping()).
+ *
+ * **Huge faults.** For a BO in VRAM, &vm_operations_struct.huge_fault
+ * maps a whole PMD (2 MiB) with vmf_insert_pfn_pmd() when the 2 MiB
+ * virtual range lies inside the VMA, its 512 BO pages are physically
+ * contiguous in VRAM and the physical address is 2 MiB aligned. The VRAM
+ * manager orders a BO's blocks so that as many 2 MiB ranges as possible
+ * qualify, contiguous or not. Linux 6.12's huge pfnmap support marks the
+ * PMD special, so GUP-fast leaves it alone, the problem that made TTM drop
+ * its huge faults. %MADV_RANDOM mappings never get huge entries. To give
+ * userspace PMD-aligned addresses, tgem's get_unmapped_area aligns a
+ * mapping's start to the BO offset it maps, as thp_get_unmapped_area()
+ * does for files.
+ *
+ * A huge fault may run under the VMA lock alone, where it must not wait
+ * for a dma_resv. If the BO is locked or busy it does not fall back to
+ * PTEs: the PTE path would put a page table under that PMD, and the range
+ * could never be mapped huge again for the life of the VMA. It waits with
+ * no mm lock held and has the core retry the fault instead, as
+ * ttm_bo_vm_reserve() does; a retry that is not allowed waits under
+ * ``mmap_lock``, and only under the VMA lock alone does it fall back.
+ *
+ * **Unplug.** Once the device is gone, faults map a zeroed dummy page of
+ * their own, cached, over the faulting page's page table only: never
+ * into a neighbouring 2 MiB range, which may still be a huge PMD until
+ * drm_dev_unplug() zaps it.
+ *
+ * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
+ * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
+ *
+ * Counters of faults, PTEs and PMDs inserted are in the debugfs file
+ * ``tgem_fault_stats``; tests assert on them.
+ */
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pfn_t.h>
+#include <linux/pgtable.h>
+#include <linux/sched.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
+#include <kunit/visibility.h>
+#include <uapi/drm/tgem_drm.h>
+
+#include "gem/tgem_bo.h"
+#include "gem/tgem_device.h"
+#include "gem/tgem_mmap.h"
+#include "gem/tgem_prefault.h"
+#include "ttm/tgem_iter.h"
+#include "ttm/tgem_ttm.h"
+#include "ttm/tgem_vram_mgr.h"
+
+static unsigned int tgem_prefault_default = 16;
+module_param_named(prefault_pages, tgem_prefault_default, uint, 0644);
+MODULE_PARM_DESC(prefault_pages,
+		 "Pages a CPU fault maps without an madvise() hint (default 16)");
+
+static unsigned int tgem_prefault_seq = 512;
+module_param_named(prefault_seq_pages, tgem_prefault_seq, uint, 0644);
+MODULE_PARM_DESC(prefault_seq_pages,
+		 "Pages a CPU fault maps under MADV_SEQUENTIAL (default 512, at most one page table)");
+
+/* Page of the BO that @addr maps in @vma. */
+static pgoff_t tgem_mmap_bo_pgoff(struct vm_area_struct *vma,
+				  struct ttm_buffer_object *tbo,
+				  unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff -
+	       drm_vma_node_start(&tbo->base.vma_node);
+}
+
+/*
+ * The VMA's protection with the cache mode and encryption of system RAM.
+ * vm_page_prot carries write-combining for a BO that may be in VRAM, so
+ * start again from the VMA's flags, keeping the write protection the core
+ * may have put on vm_page_prot to track writes (vma_set_page_prot()).
+ */
+static pgprot_t tgem_mmap_cached_prot(struct vm_area_struct *vma)
+{
+	vm_flags_t flags = vma->vm_flags;
+
+	if (!pte_write(pfn_pte(0, vma->vm_page_prot)))
+		flags &= ~VM_SHARED;
+	return vm_get_page_prot(flags);
+}
+
+/**
+ * tgem_mmap_res_prot() - Protection of a BO's pages in a mapping
+ * @vma: the mapping
+ * @tbo: the BO, reserved, with a resource whose &ttm_resource.bus is set
+ *       (tgem_ttm_io_mem_reserve())
+ *
+ * What TTM's fault handler would use: ttm_io_prot() for the resource's
+ * caching, and decrypted for iomem, applied to the VMA's protection with
+ * the cache mode of RAM.
+ *
+ * Context: Any context; @tbo's dma_resv held.
+ * Return: the protection for PTEs of @tbo's current resource in @vma.
+ */
+VISIBLE_IF_KUNIT pgprot_t tgem_mmap_res_prot(struct vm_area_struct *vma,
+					     struct ttm_buffer_object *tbo)
+{
+	pgprot_t prot = ttm_io_prot(tbo, tbo->resource, tgem_mmap_cached_prot(vma));
+
+	dma_resv_assert_held(tbo->base.resv);
+
+	return tbo->resource->bus.is_iomem ? pgprot_decrypted(prot) : prot;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_mmap_res_prot);
+
+/**
+ * tgem_mmap_populate_error() - What a failed populate makes of a fault
+ * @err: the negative errno from ttm_tt_populate()
+ *
+ * Context: Any context.
+ * Return: %VM_FAULT_NOPAGE for a signal or a retry (the access is
+ * retried once the signal is handled), %VM_FAULT_OOM for a lack of memory,
+ * else what vmf_error() says (%VM_FAULT_SIGBUS).
+ */
+VISIBLE_IF_KUNIT vm_fault_t tgem_mmap_populate_error(int err)
+{
+	if (err == -ERESTARTSYS || err == -EINTR || err == -EAGAIN)
+		return VM_FAULT_NOPAGE;
+	return vmf_error(err);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_mmap_populate_error);
+
+struct tgem_mmap_batch {
+	struct vm_area_struct *vma;
+	struct ttm_buffer_object *tbo;
+	struct tgem_device *tdev;
+	struct tgem_vram_cursor cur;
+	/* The faulting address: the kernel mapped it, the batch copies it. */
+	unsigned long start;
+	pgprot_t prot;
+	pgoff_t pgoff;
+	unsigned int done;
+	bool vram;
+};
+
+static unsigned long tgem_mmap_batch_pfn(struct tgem_mmap_batch *b)
+{
+	if (b->vram)
+		return (b->tdev->vram.base +
+			tgem_vram_cursor_offset(&b->cur, b->pgoff)) >> PAGE_SHIFT;
+
+	return page_to_pfn(b->tbo->ttm->pages[b->pgoff]);
+}
+
+/* Called by apply_to_page_range() with the page-table lock held. */
+static int tgem_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct tgem_mmap_batch *b = data;
+	unsigned long pfn = tgem_mmap_batch_pfn(b);
+	pte_t old = ptep_get(pte);
+
+	if (addr == b->start) {
+		/*
+		 * vmf_insert_pfn_prot() mapped this one, with the memory type
+		 * the kernel tracks for it; the rest of the batch copies it.
+		 */
+		if (!pte_present(old) || pte_pfn(old) != pfn)
+			return -EBUSY;
+		b->prot = pte_pgprot(pte_mkclean(old));
+	} else {
+		if (!pte_none(old))
+			return -EBUSY;	/* stop the batch at a mapped page */
+		set_pte_at(b->vma->vm_mm, addr, pte,
+			   pte_mkspecial(pfn_pte(pfn, b->prot)));
+		update_mmu_cache(b->vma, addr, pte);
+	}
+	b->pgoff++;
+	b->done++;
+	return 0;
+}
+
+/*
+ * Wait for a pending move like TTM: without the fault's mm lock if the
+ * fault may be retried. Returns 0 with the BO idle and still reserved,
+ * %VM_FAULT_RETRY with it unreserved, or %VM_FAULT_NOPAGE on a signal.
+ */
+static vm_fault_t tgem_mmap_wait_move(struct vm_fault *vmf,
+				      struct ttm_buffer_object *tbo)
+{
+	struct dma_resv *resv = tbo->base.resv;
+
+	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
+		return 0;
+
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+			ttm_bo_get(tbo);
+			dma_resv_unlock(resv);
+			release_fault_lock(vmf);
+			dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+					      MAX_SCHEDULE_TIMEOUT);
+			ttm_bo_put(tbo);
+			return VM_FAULT_RETRY;
+		}
+		dma_resv_unlock(resv);
+		return VM_FAULT_RETRY;
+	}
+
+	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+				  MAX_SCHEDULE_TIMEOUT) < 0)
+		return VM_FAULT_NOPAGE;
+	return 0;
+}
+
+static vm_fault_t tgem_mmap_fault_locked(struct vm_fault *vmf,
+					 struct ttm_buffer_object *tbo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct vm_area_struct *vma = vmf->vma;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
+	unsigned long address = vmf->address & PAGE_MASK;
+	struct tgem_prefault_req req = {
+		.vm_flags = vma->vm_flags,
+		.address = address,
+		.vm_end = vma->vm_end,
+		.bo_pgoff = tgem_mmap_bo_pgoff(vma, tbo, address),
+		.bo_pages = PFN_UP(tbo->base.size),
+		.default_pages = READ_ONCE(tgem_prefault_default),
+		.seq_pages = READ_ONCE(tgem_prefault_seq),
+	};
+	struct tgem_mmap_batch b = {
+		.vma = vma,
+		.tbo = tbo,
+		.tdev = tdev,
+		.start = address,
+		.pgoff = req.bo_pgoff,
+	};
+	unsigned int n;
+	vm_fault_t ret;
+	int err;
+
+	dma_resv_assert_held(tbo->base.resv);
+
+	n = tgem_prefault_pages(&req);
+	if (!n || !tbo->resource)
+		return VM_FAULT_SIGBUS;
+
+	if (tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource))
+		return VM_FAULT_SIGBUS;
+
+	b.vram = tbo->resource->mem_type == TTM_PL_VRAM;
+	if (b.vram) {
+		tgem_vram_cursor_init_res(&b.cur, &tdev->vram.mgr.mm, tbo->resource);
+	} else {
+		if (!tbo->ttm)
+			return VM_FAULT_SIGBUS;
+		err = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
+		if (err)
+			return tgem_mmap_populate_error(err);
+	}
+
+	ret = vmf_insert_pfn_prot(vma, address, tgem_mmap_batch_pfn(&b),
+				  tgem_mmap_res_prot(vma, tbo));
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+
+	/*
+	 * The faulting page is mapped; the rest of the batch is a bonus, so
+	 * an error here (there is none: the page table exists) ends it.
+	 */
+	if (n > 1)
+		apply_to_page_range(vma->vm_mm, address, (unsigned long)n << PAGE_SHIFT,
+				    tgem_mmap_set_pte, &b);
+	else
+		b.done = 1;
+
+	atomic64_inc(&tdev->fault.pte_faults);
+	atomic64_add(b.done, &tdev->fault.ptes);
+	return VM_FAULT_NOPAGE;
+}
+
+static void tgem_mmap_free_dummy_page(struct drm_device *drm, void *page)
+{
+	__free_page(page);
+}
+
+/*
+ * After unplug: a zeroed page of our own instead of the BAR, over the
+ * faulting page's page table. TTM's ttm_bo_vm_dummy_page() maps the whole
+ * VMA, which fails (VM_FAULT_OOM) where a huge PMD still maps a range.
+ */
+static vm_fault_t tgem_mmap_dummy_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	unsigned long start = max(vma->vm_start, haddr);
+	unsigned long end = min(vma->vm_end, haddr + PMD_SIZE);
+	pgprot_t prot = tgem_mmap_cached_prot(vma);
+	unsigned long addr, pfn;
+	struct page *page;
+	vm_fault_t ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return VM_FAULT_OOM;
+	/* Freed with the DRM device, as TTM frees its dummy pages. */
+	if (drmm_add_action_or_reset(tbo->base.dev, tgem_mmap_free_dummy_page, page))
+		return VM_FAULT_OOM;
+	pfn = page_to_pfn(page);
+
+	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK, pfn, prot);
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		vmf_insert_pfn_prot(vma, addr, pfn, prot);
+	return VM_FAULT_NOPAGE;
+}
+
+static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
+{
+	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
+	struct drm_device *drm = tbo->base.dev;
+	vm_fault_t ret;
+	int idx;
+
+	ret = ttm_bo_vm_reserve(tbo, vmf);
+	if (ret)
+		return ret;
+
+	ret = tgem_mmap_wait_move(vmf, tbo);
+	if (ret == VM_FAULT_RETRY)
+		return ret;	/* the dma_resv is already unlocked */
+
+	if (!ret) {
+		/* A huge fault that ran while we waited for the lock mapped it all. */
+		if (pmd_leaf(pmdp_get_lockless(vmf->pmd))) {
+			ret = VM_FAULT_NOPAGE;
+		} else if (drm_dev_enter(drm, &idx)) {
+			ret = tgem_mmap_fault_locked(vmf, tbo);
+			drm_dev_exit(idx);
+		} else {
+			ret = tgem_mmap_dummy_page(vmf);
+		}
+	}
+
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* Whether BO pages [pgoff, pgoff + 512) are one 2 MiB-aligned VRAM run. */
+static bool tgem_mmap_pmd_mappable(struct tgem_device *tdev,
+				   struct ttm_buffer_object *tbo, pgoff_t pgoff,
+				   unsigned long *pfn)
+{
+	struct tgem_vram_cursor cur;
+	u64 phys;
+
+	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_VRAM ||
+	    pgoff + HPAGE_PMD_NR > PFN_UP(tbo->base.size))
+		return false;
+
+	tgem_vram_cursor_init_res(&cur, &tdev->vram.mgr.mm, tbo->resource);
+	phys = tdev->vram.base + tgem_vram_cursor_offset(&cur, pgoff);
+	if (!IS_ALIGNED(phys, PMD_SIZE) ||
+	    tgem_vram_cursor_run(&cur, pgoff) < HPAGE_PMD_NR)
+		return false;
+
+	*pfn = phys >> PAGE_SHIFT;
+	return true;
+}
+
+/*
+ * Reserve the BO for a huge fault. Returns 0 with it reserved; otherwise
+ * it is not, and the return value is the fault's.
+ */
+static vm_fault_t tgem_mmap_huge_reserve(struct vm_fault *vmf,
+					 struct ttm_buffer_object *tbo)
+{
+	struct dma_resv *resv = tbo->base.resv;
+
+	if (dma_resv_trylock(resv))
+		return 0;
+
+	/*
+	 * Contended: wait with no mm lock held and retry the whole fault.
+	 * Falling back would put a page table where this PMD can be huge.
+	 */
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+			ttm_bo_get(tbo);
+			release_fault_lock(vmf);
+			if (!dma_resv_lock_interruptible(resv, NULL))
+				dma_resv_unlock(resv);
+			ttm_bo_put(tbo);
+		}
+		return VM_FAULT_RETRY;
+	}
+
+	/* Under the VMA lock alone a dma_resv may not be waited for. */
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
+		return VM_FAULT_FALLBACK;
+
+	/* mmap_lock -> dma_resv is the documented order. */
+	if (dma_resv_lock_interruptible(resv, NULL))
+		return VM_FAULT_NOPAGE;
+	return 0;
+}
+
+static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
+	unsigned long haddr = vmf->address & PMD_MASK;
+	vm_fault_t ret;
+	unsigned long pfn;
+	pmd_t pmd;
+	int idx;
+
+	if (order != PMD_ORDER || (vma->vm_flags & VM_RAND_READ) ||
+	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+
+	ret = tgem_mmap_huge_reserve(vmf, tbo);
+	if (ret)
+		return ret;
+
+	ret = VM_FAULT_FALLBACK;
+	/*
+	 * The core saw an empty PMD before we had the lock; a PTE batch may
+	 * have put a page table there since. Tables and leaves are only ever
+	 * installed under the dma_resv we now hold, so this is stable.
+	 */
+	pmd = pmdp_get_lockless(vmf->pmd);
+	if (!pmd_none(pmd) && !pmd_leaf(pmd))
+		goto out_unlock;
+
+	if (!(vmf->flags & FAULT_FLAG_VMA_LOCK) ||
+	    fault_flag_allow_retry_first(vmf->flags)) {
+		ret = tgem_mmap_wait_move(vmf, tbo);
+		if (ret == VM_FAULT_RETRY)
+			return ret;	/* the dma_resv is already unlocked */
+		if (ret)
+			goto out_unlock;
+		ret = VM_FAULT_FALLBACK;
+	} else if (!dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_KERNEL)) {
+		goto out_unlock;
+	}
+
+	if (!drm_dev_enter(tbo->base.dev, &idx))
+		goto out_unlock;	/* the PTE path maps the dummy page */
+
+	/* PMDs are built from vm_page_prot: only if PTEs would agree. */
+	if (tgem_mmap_pmd_mappable(tdev, tbo, tgem_mmap_bo_pgoff(vma, tbo, haddr), &pfn) &&
+	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource) &&
+	    pgprot_val(tgem_mmap_res_prot(vma, tbo)) == pgprot_val(vma->vm_page_prot)) {
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 vmf->flags & FAULT_FLAG_WRITE);
+		if (ret == VM_FAULT_NOPAGE) {
+			atomic64_inc(&tdev->fault.pmd_faults);
+			if (pmd_none(pmd))
+				atomic64_inc(&tdev->fault.pmds);
+		}
+	}
+	drm_dev_exit(idx);
+out_unlock:
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+#endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
+
+/* The &vm_operations_struct of BO mappings. */
+const struct vm_operations_struct tgem_mmap_ops = {
+	.fault = tgem_mmap_fault,
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	.huge_fault = tgem_mmap_huge_fault,
+#endif
+	.open = ttm_bo_vm_open,
+	.close = ttm_bo_vm_close,
+	.access = ttm_bo_vm_access,
+};
+
+/**
+ * tgem_mmap_obj() - Set up a new mapping of a BO
+ * @obj: the BO's GEM object
+ * @vma: the new VMA; drm_gem_mmap_obj() has set its ops to &tgem_mmap_ops
+ *
+ * TTM's setup (drm_gem_ttm_mmap()): a %VM_PFNMAP VMA that holds a TTM
+ * reference. A BO that may live in VRAM also gets a write-combined,
+ * decrypted &vm_area_struct.vm_page_prot, which huge PMDs of VRAM are
+ * built from; see "CPU faults".
+ *
+ * Context: Process context, from mmap(), with mmap_lock held for writing.
+ * Return: 0, or the negative errno of drm_gem_ttm_mmap(); on failure the
+ * VMA holds no reference.
+ */
+int tgem_mmap_obj(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	int ret;
+
+	ret = drm_gem_ttm_mmap(obj, vma);
+	if (ret)
+		return ret;
+
+	if (gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_VRAM)
+		vma->vm_page_prot =
+			pgprot_decrypted(pgprot_writecombine(vm_get_page_prot(vma->vm_flags)));
+	return 0;
+}
+
+/**
+ * tgem_mmap_get_unmapped_area() - Pick an address for a BO mapping
+ * @filp: the DRM file
+ * @addr: the hint, or the address for %MAP_FIXED
+ * @len: length of the mapping
+ * @pgoff: the fake offset, in pages, that mmap() was given
+ * @flags: the mmap() flags
+ *
+ * Aligns the start of the mapping so that BO offsets that are multiples of
+ * 2 MiB land on PMD boundaries, which the huge fault path needs.
+ *
+ * Context: Process context, from mmap(), with mmap_lock held for writing.
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+unsigned long tgem_mmap_get_unmapped_area(struct file *filp, unsigned long addr,
+					  unsigned long len, unsigned long pgoff,
+					  unsigned long flags)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
+	struct drm_vma_offset_node *node;
+	unsigned long bo_pgoff = 0;
+
+	drm_vma_offset_lock_lookup(mgr);
+	node = drm_vma_offset_lookup_locked(mgr, pgoff, 1);
+	if (node)
+		bo_pgoff = pgoff - drm_vma_node_start(node);
+	drm_vma_offset_unlock_lookup(mgr);
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	return thp_get_unmapped_area(filp, addr, len, bo_pgoff, flags);
+#else
+	return mm_get_unmapped_area(current->mm, filp, addr, len, bo_pgoff, flags);
+#endif
+}
+
+static int tgem_mmap_fault_stats_show(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct tgem_device *tdev = to_tgem_device(entry->dev);
+
+	seq_printf(m, "pte_faults %lld\n", atomic64_read(&tdev->fault.pte_faults));
+	seq_printf(m, "ptes %lld\n", atomic64_read(&tdev->fault.ptes));
+	seq_printf(m, "pmd_faults %lld\n", atomic64_read(&tdev->fault.pmd_faults));
+	seq_printf(m, "pmds %lld\n", atomic64_read(&tdev->fault.pmds));
+	return 0;
+}
+
+/**
+ * tgem_mmap_debugfs_init() - Register the fault counters in debugfs
+ * @tdev: the device, before drm_dev_register()
+ *
+ * Context: Process context.
+ * Return: 0.
+ */
+int tgem_mmap_debugfs_init(struct tgem_device *tdev)
+{
+	drm_debugfs_add_file(&tdev->drm, "tgem_fault_stats",
+			     tgem_mmap_fault_stats_show, NULL);
+	return 0;
+}
