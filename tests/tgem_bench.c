@@ -429,7 +429,7 @@ static int tgem_bench_populate_locked(struct tgem_bo *fresh, bool zero,
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_tt *tt = fresh->ttm.ttm;
-	u32 flags;
+	u32 zero_alloc;
 	u64 t0;
 	int ret;
 
@@ -437,7 +437,8 @@ static int tgem_bench_populate_locked(struct tgem_bo *fresh, bool zero,
 	if (!tt || ttm_tt_is_populated(tt))
 		return -EINVAL;
 
-	flags = tt->page_flags;
+	/* Only this bit goes back: populating sets TTM's own flags. */
+	zero_alloc = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
 	if (zero)
 		tt->page_flags |= TTM_TT_FLAG_ZERO_ALLOC;
 	else
@@ -445,7 +446,7 @@ static int tgem_bench_populate_locked(struct tgem_bo *fresh, bool zero,
 	t0 = ktime_get_ns();
 	ret = ttm_tt_populate(fresh->ttm.bdev, tt, &ctx);
 	*ns = ktime_get_ns() - t0;
-	tt->page_flags = flags;
+	tt->page_flags = (tt->page_flags & ~TTM_TT_FLAG_ZERO_ALLOC) | zero_alloc;
 	return ret;
 }
 
