@@ -14,6 +14,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$KBUILD"
+# One kernel build at a time, and never while a VM boots from it.
+exec 9>"$TGEM_CACHE/vm.lock"
+flock 9
 # One fragment for Kconfig: the first, with each later one on top (a later
 # line replaces the earlier lines for its symbol and, if it turns the
 # symbol off, for the symbol's sub-options, CONFIG_<SYMBOL>_*).
@@ -37,9 +40,6 @@ for over in "${frags[@]:1}"; do
 	mv "$frag.tmp" "$frag.new"
 done
 mv "$frag.new" "$frag"
-# One kernel build at a time, and never while a VM boots from it.
-exec 9>"$TGEM_CACHE/vm.lock"
-flock 9
 hash=$(cat "$frag" "$TGEM_TOP/Kconfig" | sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.tgem-config" 2>/dev/null)" != "$hash" ]; then
 	tgem_log "configuring the $TGEM_KERNEL kernel (allnoconfig + $frag)"
