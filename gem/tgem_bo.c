@@ -20,6 +20,17 @@
  * offset can no longer be mapped, because the DRM core's lookup only takes
  * GEM references that are not yet zero.
  *
+ * Validation. Every path that may need room in VRAM (creation, MIGRATE)
+ * validates its BO under a ww acquire ticket (see tgem_bo_validate()).
+ * TTM's eviction takes the ticket from the evicting BO's dma_resv: without
+ * one it only *trylocks* the victims, and a victim that is merely busy,
+ * because a CPU fault is mapping it or GEM_INFO is reading its region,
+ * would be skipped, failing a VRAM-only creation with a spurious
+ * ``ENOMEM`` or sending a VRAM|SYSTEM BO to system memory. With a ticket,
+ * TTM waits for such a victim. The PRIME pin path validates under the lock
+ * drm_gem_pin() takes, without a ticket; that is enough, because it only
+ * ever moves a BO to system memory, which never evicts anything.
+ *
  * PRIME. Export uses the DRM core helpers. An importer on another device
  * attaches through the pin/get_sg_table hooks: pinning moves a VRAM BO to
  * system memory (an importer gets pages, never the BAR), populates it and
@@ -29,9 +40,12 @@
  * through short-term page mappings.
  */
 
+#include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/ww_mutex.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_ttm_helper.h>
@@ -181,6 +195,84 @@ u64 tgem_bo_max_size(struct tgem_device *tdev)
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
 
+/*
+ * No place at all: ttm_bo_init_reserved() then leaves the new BO without a
+ * resource (TTM's "remove the backing store" case), so that tgem_bo_create()
+ * can give it its first resource under a ww ticket.
+ */
+static struct ttm_placement tgem_bo_no_placement;
+
+/* Attempts of tgem_bo_validate() before an -ENOMEM is believed. */
+#define TGEM_BO_VALIDATE_TRIES 3
+
+/* Whether @res is of a memory type @placement names. */
+static bool tgem_bo_placement_has(const struct ttm_placement *placement,
+				  const struct ttm_resource *res)
+{
+	unsigned int i;
+
+	for (i = 0; res && i < placement->num_placement; i++)
+		if (placement->placement[i].mem_type == res->mem_type)
+			return true;
+	return false;
+}
+
+/**
+ * tgem_bo_validate() - Move a BO into a placement, evicting under a ticket
+ * @bo: the BO; the caller holds a reference, not its dma_resv
+ * @placement: where it may go, in order of preference
+ *
+ * Takes @bo's dma_resv with a fresh ww acquire ticket and validates it, so
+ * that TTM's eviction can *wait* for a victim whose dma_resv another
+ * thread holds for a moment (a CPU fault, GEM_INFO) instead of skipping
+ * it.
+ *
+ * TTM 6.12 reports a ww backoff during eviction (-EDEADLK, from a wound
+ * by an older transaction or from the backoffs CONFIG_DEBUG_WW_MUTEX_SLOWPATH
+ * injects) as -ENOMEM, and a victim that moved away while TTM waited for it
+ * leaves TTM with nothing to evict although the room is now there. So an
+ * -ENOMEM is retried, a few times, after every lock is dropped. Each try
+ * takes a new ticket: after -EDEADLK the old one may only go on with the
+ * lock it contended for, which TTM does not name. A real lack of memory
+ * costs the extra tries.
+ *
+ * Context: Process context; sleeps. Must not hold any dma_resv. Takes and
+ * releases @bo's dma_resv and, inside TTM, those of eviction victims.
+ * Return: 0 on success; -EBUSY if @bo is pinned outside @placement;
+ * -ENOMEM when no place has room; -ERESTARTSYS/-EINTR on a signal; or
+ * another errno from TTM. On failure @bo stays where it was.
+ */
+static int tgem_bo_validate(struct tgem_bo *bo, struct ttm_placement *placement)
+{
+	struct ttm_operation_ctx ctx = {
+		.interruptible = true,
+		/* Fail with ENOMEM, rather than invoke the OOM killer. */
+		.gfp_retry_mayfail = true,
+	};
+	struct ww_acquire_ctx ticket;
+	int tries, ret;
+
+	for (tries = 1; ; tries++) {
+		ww_acquire_init(&ticket, &reservation_ww_class);
+		ret = ttm_bo_reserve(&bo->ttm, true, false, &ticket);
+		if (!ret) {
+			if (bo->ttm.pin_count &&
+			    !tgem_bo_placement_has(placement, bo->ttm.resource))
+				ret = -EBUSY;
+			else
+				ret = ttm_bo_validate(&bo->ttm, placement, &ctx);
+			ttm_bo_unreserve(&bo->ttm);
+		}
+		ww_acquire_fini(&ticket);
+
+		if (ret != -ENOMEM || tries == TGEM_BO_VALIDATE_TRIES ||
+		    fatal_signal_pending(current))
+			break;
+	}
+	/* tgem's own page limit (see "TTM device"), to userspace ENOMEM. */
+	return ret == -ENOSPC ? -ENOMEM : ret;
+}
+
 /**
  * tgem_bo_create() - Create a BO
  * @tdev: the device
@@ -191,16 +283,20 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_max_size);
  * The BO gets its fake mmap offset at once but no pages: they come on
  * first use.
  *
- * Context: Process context; may sleep. Takes and releases the new BO's
- * dma_resv lock.
  * A BO that may live in VRAM gets its VRAM at once, cleared, evicting
- * other BOs if it must (see "Placement rules").
+ * other BOs if it must (see "Placement rules"), waiting for those that
+ * are busy (see "Validation").
+ *
+ * Context: Process context; may sleep. Must not hold any dma_resv. Takes
+ * and releases the new BO's dma_resv, under a ww acquire ticket.
  *
  * Return: the BO, holding one GEM reference the caller owns; or
  * ERR_PTR(-EINVAL) for a bad size, placement or flag, ERR_PTR(-E2BIG) when
  * @size is larger than every allowed region, ERR_PTR(-ENOMEM) when no
- * allowed region has room (TTM's errno for that), or another ERR_PTR().
- * On failure nothing is left allocated.
+ * allowed region has room (TTM's errno for that) or the caller's memory
+ * cgroup is at its limit, ERR_PTR(-ENOSPC) when the device's fake mmap
+ * offset space is full, or another ERR_PTR(). On failure nothing is left
+ * allocated.
  */
 struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 			       u32 placement, u32 flags)
@@ -233,7 +329,8 @@ struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 		places[0].flags &= ~TTM_PL_FLAG_FALLBACK;
 	nplaces = n;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	/* Charged to the caller's memory cgroup, as its pages will be. */
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 
@@ -246,14 +343,27 @@ struct tgem_bo *tgem_bo_create(struct tgem_device *tdev, u64 size,
 	drm_gem_private_object_init(&tdev->drm, &bo->ttm.base, size);
 	bo->ttm.base.funcs = &tgem_bo_gem_funcs;
 
-	/* On failure TTM calls tgem_bo_destroy(), which frees @bo. */
+	/*
+	 * Two steps. ttm_bo_init_reserved() locks the BO without a ticket, so
+	 * it only sets it up, with no resource; tgem_bo_validate() then gives
+	 * it its first resource under a ticket (see "Validation"). Handing
+	 * ttm_bo_init_reserved() a resv locked with a ticket would not do: on
+	 * failure it puts the BO with that lock still held.
+	 *
+	 * On failure TTM calls tgem_bo_destroy(), which frees @bo.
+	 */
 	ret = ttm_bo_init_reserved(&tdev->ttm, &bo->ttm, ttm_bo_type_device,
-				   &bo->placement, 0, &ctx, NULL, NULL,
+				   &tgem_bo_no_placement, 0, &ctx, NULL, NULL,
 				   tgem_bo_destroy);
 	if (ret)
 		return ERR_PTR(ret);
-
 	ttm_bo_unreserve(&bo->ttm);
+
+	ret = tgem_bo_validate(bo, &bo->placement);
+	if (ret) {
+		tgem_bo_put(bo);
+		return ERR_PTR(ret);
+	}
 	return bo;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_create);
@@ -296,7 +406,8 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_wait);
  * Evicts other BOs from VRAM if it must. The BO's data is kept, and its
  * CPU mappings are zapped so they fault in at the new place.
  *
- * Context: Process context; takes @bo's dma_resv interruptibly; sleeps.
+ * Context: Process context; sleeps. Must not hold any dma_resv. Takes
+ * @bo's dma_resv interruptibly, under a ww acquire ticket.
  * Return: 0 on success (also when the BO is already there); -EINVAL for a
  * region the BO may not live in; -EBUSY if the BO is pinned (another
  * device has attached it); -ENOMEM if the region has no room, also when
@@ -305,7 +416,6 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_wait);
 int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
-	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct ttm_placement placement = { .num_placement = 1 };
 	struct ttm_place place;
 	int ret;
@@ -323,17 +433,7 @@ int tgem_bo_migrate(struct tgem_bo *bo, u32 region)
 		return -ENOMEM;
 	placement.placement = &place;
 
-	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
-	if (ret)
-		return ret;
-
-	if (bo->ttm.pin_count && bo->ttm.resource->mem_type != place.mem_type)
-		ret = -EBUSY;
-	else
-		ret = ttm_bo_validate(&bo->ttm, &placement, &ctx);
-
-	ttm_bo_unreserve(&bo->ttm);
-	return ret;
+	return tgem_bo_validate(bo, &placement);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_bo_migrate);
 

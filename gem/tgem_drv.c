@@ -148,6 +148,13 @@ static struct platform_driver tgem_platform_driver = {
 	.remove = tgem_platform_remove,
 	.driver = {
 		.name = DRIVER_NAME,
+		/*
+		 * tgem_init() looks at the fallback device's drvdata right
+		 * after registering it, so its probe must have run by then,
+		 * even when asynchronous probing is asked for (the
+		 * async_probe module parameter, driver_async_probe=).
+		 */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -230,7 +237,14 @@ static int __init tgem_init(void)
 	if (ret)
 		goto out_unregister_pci;
 
-	/* PCI probing is synchronous here: a bound ivshmem device is the device. */
+	/*
+	 * A bound ivshmem device is the device. Its probe may run
+	 * asynchronously (async_probe=1, driver_async_probe=tgem), so
+	 * pci_register_driver() can return before it has; wait until every
+	 * pending probe has finished before deciding that no PCI device got
+	 * bound, or tgem would make a second, VRAM-less device beside it.
+	 */
+	wait_for_device_probe();
 	if (atomic_read(&tgem_pci_bound))
 		return 0;
 

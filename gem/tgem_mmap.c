@@ -16,7 +16,8 @@
  * It waits for a pending move fence the same way, then maps a batch of
  * pages sized by the prefault policy. A populate that fails for lack of
  * memory is %VM_FAULT_OOM, as for any other memory the process touches;
- * a signal retries the access; anything else is %VM_FAULT_SIGBUS.
+ * a signal retries the access; anything else, tgem's own page limit
+ * included (-ENOSPC, see "TTM device"), is %VM_FAULT_SIGBUS.
  *
  * **Cache mode and encryption.** A BO that may live in VRAM is mapped
  * write-combined and decrypted: its VMA's &vm_area_struct.vm_page_prot is

@@ -16,6 +16,7 @@
 #include <linux/kref.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -23,6 +24,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_mm.h>
 #include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
 #include <kunit/resource.h>
@@ -32,6 +34,7 @@
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
 #include "tests/tgem_kunit_helpers.h"
+#include "ttm/tgem_ttm.h"
 
 struct tgem_bo_size_case {
 	const char *desc;
@@ -147,6 +150,121 @@ static void tgem_bo_populate_zeroed(struct kunit *test)
 
 	KUNIT_EXPECT_EQ_MSG(test, dirty, 0, "%lu of %u pages not zeroed",
 			    dirty, tt->num_pages);
+}
+
+/*
+ * A BO costs no page array until it has pages: the array is allocated with
+ * the pages and freed with them, and the tt leaves its pages to tgem
+ * (TTM_TT_FLAG_EXTERNAL), so TTM neither counts them against its global
+ * limit nor swaps them out.
+ */
+static void tgem_bo_page_array_lazy(struct kunit *test)
+{
+	struct tgem_device *tdev = test->priv;
+	struct tgem_bo *bo;
+	struct ttm_tt *tt;
+	unsigned long i;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_4M, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	tt = bo->ttm.ttm;
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	KUNIT_EXPECT_NULL(test, tt->pages);
+	KUNIT_EXPECT_TRUE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL);
+	KUNIT_EXPECT_TRUE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	KUNIT_EXPECT_TRUE(test, tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC);
+
+	tgem_kunit_bo_populate(test, bo);
+	KUNIT_ASSERT_NOT_NULL(test, tt->pages);
+	for (i = 0; i < tt->num_pages; i++)
+		KUNIT_ASSERT_NOT_NULL(test, tt->pages[i]);
+}
+
+/*
+ * tgem caps its own pages at TTM's page limit. Reaching the cap is not the
+ * machine running out of memory: populate says -ENOSPC, which a CPU fault
+ * turns into SIGBUS instead of a VM_FAULT_OOM the OOM killer cannot
+ * resolve, and leaves nothing counted or allocated.
+ */
+static void tgem_bo_page_limit(struct kunit *test)
+{
+	struct tgem_device *tdev = test->priv;
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	s64 full = ttm_tt_pages_limit() - 1;
+	struct tgem_bo *bo;
+	int ret;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_64K, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, bo->ttm.ttm);
+
+	/* Room for one page of this test device's own count, not sixteen. */
+	atomic64_set(&tdev->mem.sys_pages, full);
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_tt_populate(bo->ttm.bdev, bo->ttm.ttm, &ctx);
+	ttm_bo_unreserve(&bo->ttm);
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(bo->ttm.ttm));
+	KUNIT_EXPECT_NULL(test, bo->ttm.ttm->pages);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), full);
+	atomic64_set(&tdev->mem.sys_pages, 0);
+
+	/* Below the cap the same BO populates. */
+	ret = ttm_bo_reserve(&bo->ttm, true, false, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_tt_populate(bo->ttm.bdev, bo->ttm.ttm, &ctx);
+	ttm_bo_unreserve(&bo->ttm);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->mem.sys_pages), SZ_64K >> PAGE_SHIFT);
+}
+
+/*
+ * The bus offset TTM would use as one linear address is published only for
+ * VRAM that is one run; TTM's linear helpers refuse scattered VRAM instead
+ * of mapping from where its first block starts.
+ */
+static void tgem_bo_io_mem_linear_only(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_kunit_vram_device_create(test);
+	struct tgem_bo **bos, *contig, *scattered;
+	struct ttm_bo_kmap_obj map;
+	struct ttm_resource *res;
+	int ret;
+
+	/* One run: the bus offset is where it starts in the BAR. */
+	contig = tgem_kunit_bo_create(test, tdev, 2 * PAGE_SIZE,
+				      DRM_TGEM_PLACEMENT_VRAM,
+				      DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_vram_runs(test, contig, NULL), 1);
+	res = contig->ttm.resource;
+	KUNIT_ASSERT_EQ(test, tgem_ttm_io_mem_reserve_linear(&tdev->ttm, res), 0);
+	KUNIT_EXPECT_TRUE(test, res->bus.is_iomem);
+	KUNIT_EXPECT_EQ(test, res->bus.offset,
+			(u64)tdev->vram.base + ((u64)res->start << PAGE_SHIFT));
+	tgem_kunit_bo_put(test, contig);
+
+	/* Two single-page holes apart from each other, then a 2-page BO. */
+	bos = tgem_kunit_vram_fill(test, tdev, 1, 4, DRM_TGEM_PLACEMENT_VRAM, NULL);
+	tgem_kunit_vram_sort(test, bos, 4);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_vram_punch(test, bos, 0, 4, 0), 2);
+	scattered = tgem_kunit_bo_create(test, tdev, 2 * PAGE_SIZE,
+					 DRM_TGEM_PLACEMENT_VRAM, 0);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_vram_runs(test, scattered, NULL), 2);
+
+	res = scattered->ttm.resource;
+	res->bus.offset = ~0ull;
+	KUNIT_EXPECT_EQ(test, tgem_ttm_io_mem_reserve(&tdev->ttm, res), 0);
+	KUNIT_EXPECT_TRUE(test, res->bus.is_iomem);
+	KUNIT_EXPECT_EQ(test, res->bus.offset, 0);
+	KUNIT_EXPECT_EQ(test, tgem_ttm_io_mem_reserve_linear(&tdev->ttm, res),
+			-EINVAL);
+
+	/* And through TTM itself. */
+	KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&scattered->ttm, false, false, NULL), 0);
+	ret = ttm_bo_kmap(&scattered->ttm, 0, 2, &map);
+	if (!ret)
+		ttm_bo_kunmap(&map);
+	ttm_bo_unreserve(&scattered->ttm);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
 }
 
 static struct drm_vma_offset_node *
@@ -498,6 +616,9 @@ static struct kunit_case tgem_bo_tests[] = {
 	KUNIT_CASE_PARAM(tgem_bo_create_system, tgem_bo_size_gen_params),
 	KUNIT_CASE_PARAM(tgem_bo_populate_accounting, tgem_bo_size_gen_params),
 	KUNIT_CASE_PARAM(tgem_bo_populate_zeroed, tgem_bo_size_gen_params),
+	KUNIT_CASE(tgem_bo_page_array_lazy),
+	KUNIT_CASE(tgem_bo_page_limit),
+	KUNIT_CASE(tgem_bo_io_mem_linear_only),
 	KUNIT_CASE(tgem_bo_mmap_offset_lifetime),
 	KUNIT_CASE(tgem_bo_mmap_offsets_disjoint),
 	KUNIT_CASE(tgem_bo_create_max_size),

@@ -540,6 +540,7 @@ static const struct tgem_mmap_errno_case tgem_mmap_errno_cases[] = {
 	{ "ERESTARTSYS: retry", -ERESTARTSYS, VM_FAULT_NOPAGE },
 	{ "EINTR: retry", -EINTR, VM_FAULT_NOPAGE },
 	{ "EAGAIN: retry", -EAGAIN, VM_FAULT_NOPAGE },
+	{ "ENOSPC: tgem's page limit, SIGBUS", -ENOSPC, VM_FAULT_SIGBUS },
 	{ "EINVAL: SIGBUS", -EINVAL, VM_FAULT_SIGBUS },
 	{ "EIO: SIGBUS", -EIO, VM_FAULT_SIGBUS },
 };

@@ -25,10 +25,37 @@
  *
  * The device counts the system pages its BOs hold, so the query ioctl can
  * report how much of the region is in use.
+ *
+ * System memory and memory cgroups. tgem allocates its BOs' system pages
+ * itself rather than through TTM's pool, whose gfp mask (in 6.12) cannot
+ * carry %__GFP_ACCOUNT. Everything a client makes the kernel allocate for
+ * a BO is charged to the memory cgroup of the task that allocates it: the
+ * BO and &struct ttm_tt, the page array, and the pages, which are plain
+ * order-0 pages with %__GFP_ACCOUNT, freed straight back to the page
+ * allocator (TTM's pool keeps no cached pages anyway). The page array is
+ * allocated only when the pages are, and freed with them, so a BO nobody
+ * touched costs a few hundred bytes however large it is. An ioctl that
+ * populates (MIGRATE, creation, an eviction it causes) fails with
+ * ``ENOMEM`` at the cgroup's limit; a CPU fault behaves like a fault on
+ * anonymous memory.
+ *
+ * The &struct ttm_tt is marked %TTM_TT_FLAG_EXTERNAL (and _MAPPABLE, since
+ * its pages are ordinary pages that may be mapped): TTM then leaves the
+ * pages to tgem and does not count them against its global page limit.
+ * Counting them there would make a tgem client that populates past that
+ * limit swap out the BOs of every TTM device in the machine. tgem applies
+ * the same limit, ttm_tt_pages_limit(), to its own pages instead; its BOs
+ * are therefore never swapped out by TTM. Reaching that limit is not the
+ * machine running out of memory, so populate says -ENOSPC for it, not
+ * -ENOMEM: a CPU fault then gets SIGBUS rather than %VM_FAULT_OOM (which
+ * the OOM killer cannot resolve, so the fault would be retried forever),
+ * and the ioctls report it as ``ENOMEM`` like any other lack of memory.
  */
 
+#include <linux/gfp.h>
 #include <linux/io-mapping.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -54,37 +81,107 @@ static struct ttm_tt *tgem_ttm_tt_create(struct ttm_buffer_object *bo,
 {
 	struct ttm_tt *tt;
 
-	tt = kzalloc(sizeof(*tt), GFP_KERNEL);
+	tt = kzalloc(sizeof(*tt), GFP_KERNEL_ACCOUNT);
 	if (!tt)
 		return NULL;
 
-	if (ttm_tt_init(tt, bo, page_flags, ttm_cached, 0)) {
-		kfree(tt);
-		return NULL;
-	}
-
+	/*
+	 * What ttm_tt_init() sets up, without the page array, which
+	 * tgem_ttm_tt_populate() allocates with the pages. See "System
+	 * memory and memory cgroups" for the flags.
+	 */
+	tt->num_pages = PFN_UP(bo->base.size);
+	tt->page_flags = page_flags | TTM_TT_FLAG_EXTERNAL |
+			 TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	tt->caching = ttm_cached;
+	tt->sg = bo->sg;
 	return tt;
 }
 
+/* Free the first @n pages of @tt and its page array. */
+static void tgem_ttm_tt_free_pages(struct ttm_tt *tt, pgoff_t n)
+{
+	pgoff_t i;
+
+	for (i = 0; i < n; i++)
+		__free_page(tt->pages[i]);
+	kvfree(tt->pages);
+	tt->pages = NULL;
+}
+
+/**
+ * tgem_ttm_tt_populate() - Give a &struct ttm_tt its pages
+ * @bdev: the TTM device
+ * @tt: the unpopulated tt
+ * @ctx: TTM's operation context; %ttm_operation_ctx.gfp_retry_mayfail
+ *       makes a lack of memory fail with -ENOMEM instead of invoking the
+ *       OOM killer
+ *
+ * Allocates the page array and the pages, charged to the current task's
+ * memory cgroup, zeroed when %TTM_TT_FLAG_ZERO_ALLOC asks for it.
+ *
+ * Context: Process context; sleeps. Called by ttm_tt_populate() with the
+ * BO's dma_resv held.
+ * Return: 0, -ENOMEM when memory or the memory cgroup runs out, -ENOSPC
+ * when tgem's share of TTM's page limit does, or -EINTR for a fatal signal. On failure @tt
+ * is left unpopulated, without a page array.
+ */
 static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 				struct ttm_operation_ctx *ctx)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
+	gfp_t array_gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN;
+	pgoff_t i;
 	int ret;
 
-	ret = ttm_pool_alloc(&bdev->pool, tt, ctx);
-	if (ret)
-		return ret;
+	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
+		gfp |= __GFP_ZERO;
+	if (ctx->gfp_retry_mayfail) {
+		gfp |= __GFP_RETRY_MAYFAIL;
+		array_gfp |= __GFP_RETRY_MAYFAIL;
+	}
 
-	atomic64_add(tt->num_pages, &tdev->mem.sys_pages);
+	if (atomic64_add_return(tt->num_pages, &tdev->mem.sys_pages) >
+	    ttm_tt_pages_limit()) {
+		ret = -ENOSPC;
+		goto out_uncount;
+	}
+
+	tt->pages = kvcalloc(tt->num_pages, sizeof(*tt->pages), array_gfp);
+	if (!tt->pages) {
+		ret = -ENOMEM;
+		goto out_uncount;
+	}
+
+	for (i = 0; i < tt->num_pages; i++) {
+		if (!(i % 512)) {
+			cond_resched();
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				goto out_free_pages;
+			}
+		}
+		tt->pages[i] = alloc_page(gfp);
+		if (!tt->pages[i]) {
+			ret = -ENOMEM;
+			goto out_free_pages;
+		}
+	}
 	return 0;
+
+out_free_pages:
+	tgem_ttm_tt_free_pages(tt, i);
+out_uncount:
+	atomic64_sub(tt->num_pages, &tdev->mem.sys_pages);
+	return ret;
 }
 
 static void tgem_ttm_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *tt)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
 
-	ttm_pool_free(&bdev->pool, tt);
+	tgem_ttm_tt_free_pages(tt, tt->num_pages);
 	atomic64_sub(tt->num_pages, &tdev->mem.sys_pages);
 }
 
@@ -138,6 +235,11 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_eviction_valuable);
  * lifetime. The fault path calls it too, since TTM does not export its
  * own wrapper.
  *
+ * &ttm_bus_placement.offset is a linear bus address, so it is only set
+ * for VRAM that is one contiguous run; for scattered VRAM it is 0, and
+ * tgem maps such a resource block by block (CPU faults, short-term
+ * mappings), never through the bus offset.
+ *
  * Context: Any context; @mem's BO reserved.
  * Return: 0, or -EINVAL for a placement tgem does not have.
  */
@@ -151,17 +253,40 @@ int tgem_ttm_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem)
 	case TTM_PL_VRAM:
 		mem->bus.is_iomem = true;
 		mem->bus.caching = ttm_write_combined;
-		/*
-		 * Only meaningful when contiguous. tgem maps VRAM itself, page
-		 * by page through the buddy blocks (CPU faults, short-term
-		 * mappings), never through TTM's linear bus.offset helpers.
-		 */
-		mem->bus.offset = tdev->vram.base + ((u64)mem->start << PAGE_SHIFT);
+		mem->bus.offset = 0;
+		if (to_tgem_vram_resource(mem)->contiguous)
+			mem->bus.offset = tdev->vram.base +
+					  ((u64)mem->start << PAGE_SHIFT);
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_io_mem_reserve);
+
+/**
+ * tgem_ttm_io_mem_reserve_linear() - &ttm_device_funcs.io_mem_reserve
+ * @bdev: the TTM device
+ * @mem: the resource; fills in &ttm_resource.bus
+ *
+ * TTM calls this only where it wants one linear range for the whole
+ * resource: ttm_bo_kmap(), ttm_bo_vmap(), its own fault handler and the
+ * linear memcpy iterator. Scattered VRAM has none, so it is refused there
+ * instead of handing TTM an address that only the first block starts at.
+ *
+ * Context: Any context; @mem's BO reserved.
+ * Return: 0; -EINVAL for VRAM that is not one contiguous run, or for a
+ * placement tgem does not have.
+ */
+int tgem_ttm_io_mem_reserve_linear(struct ttm_device *bdev,
+				   struct ttm_resource *mem)
+{
+	if (mem->mem_type == TTM_PL_VRAM &&
+	    !to_tgem_vram_resource(mem)->contiguous)
+		return -EINVAL;
+	return tgem_ttm_io_mem_reserve(bdev, mem);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_io_mem_reserve_linear);
 
 static int tgem_ttm_access_memory(struct ttm_buffer_object *bo,
 				  unsigned long offset, void *buf, int len,
@@ -185,7 +310,7 @@ static const struct ttm_device_funcs tgem_ttm_funcs = {
 	.eviction_valuable = tgem_ttm_eviction_valuable,
 	.evict_flags = tgem_ttm_evict_flags,
 	.move = tgem_move,
-	.io_mem_reserve = tgem_ttm_io_mem_reserve,
+	.io_mem_reserve = tgem_ttm_io_mem_reserve_linear,
 	.access_memory = tgem_ttm_access_memory,
 };
 

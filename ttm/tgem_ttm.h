@@ -18,6 +18,8 @@ int tgem_ttm_init(struct tgem_device *tdev);
 int tgem_ttm_vram_init(struct tgem_device *tdev, resource_size_t base,
 		       resource_size_t size);
 int tgem_ttm_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem);
+int tgem_ttm_io_mem_reserve_linear(struct ttm_device *bdev,
+				   struct ttm_resource *mem);
 bool tgem_ttm_eviction_valuable(struct ttm_buffer_object *tbo,
 				const struct ttm_place *place);
 u64 tgem_ttm_sys_total(struct tgem_device *tdev);

@@ -17,11 +17,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -1682,6 +1685,356 @@ TEST_F(uapi, prime_vram_export_to_other_device)
 	ASSERT_EQ(0, close(dmabuf));
 	bo_close(_metadata, self->fd, hvram);
 	ASSERT_EQ(0, close(vgem));
+}
+
+/* --- Eviction of busy BOs --------------------------------------------- */
+
+/*
+ * Another thread keeps taking the victims' dma_resv for a moment, the way
+ * any client may: with GEM_INFO, or with first touches (CPU faults) through
+ * fresh mappings.
+ */
+struct busy_victims {
+	int fd;
+	uint32_t handles[2];
+	size_t size;
+	size_t page_size;
+	bool touch;
+	int stop;
+	unsigned long rounds;
+	int error;
+};
+
+static void *busy_victims_thread(void *arg)
+{
+	struct busy_victims *b = arg;
+	struct drm_tgem_gem_info info;
+	unsigned long i;
+	size_t off;
+	int ret;
+
+	for (i = 0; !__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE); i++) {
+		uint32_t handle = b->handles[i & 1];
+
+		if (b->touch) {
+			volatile uint8_t *p = tgem_bo_map(b->fd, handle, b->size);
+
+			if (p == MAP_FAILED) {
+				b->error = errno;
+				break;
+			}
+			for (off = 0; off < b->size; off += b->page_size)
+				(void)p[off];
+			munmap((void *)p, b->size);
+		} else {
+			ret = tgem_bo_info(b->fd, handle, &info);
+			if (ret) {
+				b->error = -ret;
+				break;
+			}
+		}
+		b->rounds++;
+	}
+	return NULL;
+}
+
+#define BUSY_BO_SIZE	(2 * SZ_1M)
+#define BUSY_ROUNDS	100
+
+/*
+ * VRAM holds a VRAM-only ballast and room for one of two VRAM|SYSTEM
+ * victims. While the other thread keeps the victims busy, every round
+ * MIGRATEs each victim in (evicting the other one) and creates a VRAM-only
+ * BO (evicting whichever is in VRAM). A busy victim must be waited for,
+ * never skipped: not one ENOMEM.
+ */
+static void evict_busy_victims(struct __test_metadata *_metadata, int fd,
+			       size_t page_size, bool touch)
+{
+	struct busy_victims b = {
+		.fd = fd, .size = BUSY_BO_SIZE, .page_size = page_size,
+		.touch = touch,
+	};
+	int r, ret, failed_migrate = 0, failed_create = 0;
+	uint64_t total, used, size;
+	uint32_t ballast, extra;
+	pthread_t thread;
+
+	used = vram_used(_metadata, fd, &total);
+	if (total - used < 4 * BUSY_BO_SIZE)
+		SKIP(return, "not enough free VRAM");
+
+	size = total - used - BUSY_BO_SIZE;
+	ballast = bo_create_flags(_metadata, fd, &size, PLACEMENT_VRAM, 0);
+	for (r = 0; r < 2; r++) {
+		size = BUSY_BO_SIZE;
+		b.handles[r] = bo_create_flags(_metadata, fd, &size,
+					       PLACEMENT_BOTH, 0);
+	}
+	ASSERT_EQ(total, vram_used(_metadata, fd, NULL))
+		TH_LOG("someone else uses VRAM");
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, busy_victims_thread, &b));
+	for (r = 0; r < BUSY_ROUNDS; r++) {
+		ret = tgem_bo_migrate(fd, b.handles[0], REGION_VRAM);
+		failed_migrate += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("MIGRATE: %s", strerror(-ret));
+		ret = tgem_bo_migrate(fd, b.handles[1], REGION_VRAM);
+		failed_migrate += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("MIGRATE: %s", strerror(-ret));
+
+		size = BUSY_BO_SIZE;
+		ret = tgem_bo_create(fd, &size, PLACEMENT_VRAM, 0, &extra);
+		failed_create += ret == -ENOMEM;
+		EXPECT_TRUE(!ret || ret == -ENOMEM) TH_LOG("GEM_CREATE: %s", strerror(-ret));
+		if (!ret)
+			bo_close(_metadata, fd, extra);
+	}
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+
+	EXPECT_EQ(0, b.error) TH_LOG("busy thread: %s", strerror(b.error));
+	EXPECT_LT(0ul, b.rounds);
+	EXPECT_EQ(0, failed_migrate)
+		TH_LOG("%d of %d MIGRATEs failed with ENOMEM (busy thread: %lu rounds)",
+		       failed_migrate, 2 * BUSY_ROUNDS, b.rounds);
+	EXPECT_EQ(0, failed_create)
+		TH_LOG("%d of %d VRAM-only creates failed with ENOMEM (busy thread: %lu rounds)",
+		       failed_create, BUSY_ROUNDS, b.rounds);
+
+	bo_close(_metadata, fd, b.handles[0]);
+	bo_close(_metadata, fd, b.handles[1]);
+	bo_close(_metadata, fd, ballast);
+	EXPECT_EQ(used, vram_used(_metadata, fd, NULL));
+}
+
+TEST_F_TIMEOUT(uapi, vram_evict_busy_victims_info, 600)
+{
+	SKIP_WITHOUT_VRAM();
+	evict_busy_victims(_metadata, self->fd, self->page_size, false);
+}
+
+TEST_F_TIMEOUT(uapi, vram_evict_busy_victims_touch, 600)
+{
+	SKIP_WITHOUT_VRAM();
+	evict_busy_victims(_metadata, self->fd, self->page_size, true);
+}
+
+/* --- Memory accounting ------------------------------------------------ */
+
+/*
+ * Every BO, mapped or not, takes its size of the device's fake-offset
+ * space. A client that fills it gets ENOSPC, the documented errno, and it
+ * costs that client little memory: the page array of a BO comes with its
+ * pages. Closing a BO gives its share back.
+ */
+TEST_F_TIMEOUT(uapi, create_until_offset_space_full, 300)
+{
+	uint64_t max = self->cfg.max_bo_size, size;
+	/* 1 TiB of offsets on 64-bit, see DRM_FILE_PAGE_OFFSET_SIZE */
+	int n, limit = (int)((1ull << 40) / max) + 64;
+	uint32_t *handles;
+	int i, ret = 0;
+
+	handles = calloc(limit, sizeof(*handles));
+	ASSERT_NE(NULL, handles);
+	for (n = 0; n < limit; n++) {
+		size = max;
+		ret = tgem_bo_create(self->fd, &size, PLACEMENT_SYSTEM, 0,
+				     &handles[n]);
+		if (ret)
+			break;
+	}
+	EXPECT_EQ(-ENOSPC, ret)
+		TH_LOG("after %d BOs of %llu bytes: %s", n,
+		       (unsigned long long)max, strerror(-ret));
+	EXPECT_LT(100, n);
+
+	if (n > 0) {
+		bo_close(_metadata, self->fd, handles[--n]);
+		size = max;
+		EXPECT_EQ(0, tgem_bo_create(self->fd, &size, PLACEMENT_SYSTEM,
+					    0, &handles[n]));
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		bo_close(_metadata, self->fd, handles[i]);
+	free(handles);
+}
+
+struct memcg {
+	char root[64];
+	char dir[128];
+	bool mounted;
+};
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	ssize_t len = (ssize_t)strlen(val);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long long read_ll(const char *dir, const char *file)
+{
+	char path[256], buf[64] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
+}
+
+static void memcg_leave(struct memcg *m)
+{
+	char pid[16];
+
+	if (!m->dir[0])
+		return;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_str(m->root, "cgroup.procs", pid);
+	rmdir(m->dir);
+	m->dir[0] = 0;
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+}
+
+/*
+ * Moves this process into a new child cgroup of the cgroup2 root, with
+ * memory.max @max. Mounts cgroup2 on /sys/fs/cgroup if nothing is there.
+ * Returns 0, or a negative errno with nothing left behind.
+ */
+static int memcg_enter(struct memcg *m, const char *max)
+{
+	char pid[16], path[128];
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", m->root);
+	if (access(path, F_OK)) {
+		if (mount("cgroup2", m->root, "cgroup2", 0, NULL))
+			return -errno;
+		m->mounted = true;
+	}
+	ret = write_str(m->root, "cgroup.subtree_control", "+memory");
+	if (ret)
+		goto out_umount;
+
+	snprintf(m->dir, sizeof(m->dir), "%s/tgem-uapi-%d", m->root, getpid());
+	if (mkdir(m->dir, 0755)) {
+		ret = -errno;
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ret = write_str(m->dir, "memory.max", max);
+	if (!ret)
+		ret = write_str(m->dir, "cgroup.procs", pid);
+	if (ret) {
+		rmdir(m->dir);
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	return 0;
+
+out_umount:
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+	return ret;
+}
+
+#define MEMCG_LIMIT	(32 * SZ_1M)
+#define MEMCG_CHUNK	(16 * SZ_1M)
+#define MEMCG_CHUNKS	8
+
+/*
+ * In a memory cgroup with a small limit, what a client makes tgem allocate
+ * is charged to it: creating BOs of the maximum size costs almost nothing
+ * until they have pages, and bringing pages in (MIGRATE to system memory)
+ * fails with ENOMEM at the limit, instead of taking memory nobody is
+ * charged for. Afterwards the machine is fine: a normal BO can be created
+ * and touched.
+ */
+TEST_F_TIMEOUT(uapi, memcg_charges_bo_memory, 300)
+{
+	uint32_t handles[MEMCG_CHUNKS], big[64], h;
+	long long before, after;
+	struct memcg m;
+	uint64_t size;
+	int i, n, ret;
+	void *ptr;
+
+	ret = memcg_enter(&m, "33554432");
+	if (ret)
+		SKIP(return, "no cgroup2 memory controller: %s", strerror(-ret));
+
+	before = read_ll(m.dir, "memory.current");
+	for (i = 0; i < 64; i++) {
+		size = self->cfg.max_bo_size;
+		ret = tgem_bo_create(self->fd, &size, PLACEMENT_SYSTEM, 0, &big[i]);
+		if (ret)
+			break;
+	}
+	after = read_ll(m.dir, "memory.current");
+	EXPECT_EQ(0, ret) TH_LOG("create %d of max size: %s", i, strerror(-ret));
+	EXPECT_GT(4 * SZ_1M, after - before)
+		TH_LOG("%d untouched BOs of %llu bytes took %lld bytes", i,
+		       (unsigned long long)self->cfg.max_bo_size, after - before);
+	for (n = i, i = 0; i < n; i++)
+		tgem_gem_close(self->fd, big[i]);
+
+	if (has_vram(&self->cfg)) {
+		ret = 0;
+		for (n = 0; n < MEMCG_CHUNKS; n++) {
+			size = MEMCG_CHUNK;
+			ret = tgem_bo_create(self->fd, &size, PLACEMENT_BOTH, 0,
+					     &handles[n]);
+			if (ret)
+				break;
+			if (bo_region(_metadata, self->fd, handles[n]) != REGION_VRAM) {
+				n++;
+				ret = -EAGAIN;
+				break;
+			}
+			ret = tgem_bo_migrate(self->fd, handles[n], REGION_SYSTEM);
+			if (ret) {
+				n++;
+				break;
+			}
+		}
+		EXPECT_EQ(-ENOMEM, ret)
+			TH_LOG("%d BOs of 16 MiB moved to system memory in a cgroup of 32 MiB: %s",
+			       n, strerror(-ret));
+		EXPECT_LE(0, read_ll(m.dir, "memory.current"));
+		EXPECT_GE(MEMCG_LIMIT, read_ll(m.dir, "memory.current"));
+		for (i = 0; i < n; i++)
+			tgem_gem_close(self->fd, handles[i]);
+	}
+	memcg_leave(&m);
+
+	/* Still usable: a normal create and a first touch. */
+	size = SZ_1M;
+	h = bo_create(_metadata, self->fd, &size, PLACEMENT_SYSTEM);
+	ptr = bo_map(_metadata, self->fd, h, size);
+	tgem_fill(ptr, size, 0x6d656d);
+	EXPECT_EQ(-1, tgem_check(ptr, size, 0x6d656d));
+	ASSERT_EQ(0, munmap(ptr, size));
+	bo_close(_metadata, self->fd, h);
 }
 
 /* -l and -h only print; they work without a device. */

@@ -252,8 +252,19 @@ struct drm_tgem_device_query {
  * rounding would overflow); then ``EINVAL`` for an empty mask, an unknown
  * bit, a region the device does not have or an unknown flag; then
  * ``E2BIG`` when @size is larger than every region allowed by @placement;
- * then ``ENOMEM`` when memory runs out. ``ENODEV`` once the device is
- * gone (see "tgem uAPI device removal"). On failure no field is written.
+ * then ``ENOMEM`` when memory runs out, including when the caller's memory
+ * cgroup reaches its limit; ``ENOSPC`` when the device's mmap offset space
+ * is full. Every BO, mapped or not, takes its size of that space for as
+ * long as it lives (on 64-bit kernels the space is 1 TiB, shared by every
+ * client of the device); closing BOs gives it back. ``ENODEV`` once the
+ * device is gone (see "tgem uAPI device removal"). On failure no field is
+ * written.
+ *
+ * Memory accounting: the kernel memory a BO needs and its system memory
+ * pages, when they are allocated (on first CPU access, on a migration or
+ * eviction to system memory, on a PRIME attach), are charged to the memory
+ * cgroup of the task that causes the allocation. A BO that was never
+ * touched costs only a small, fixed amount, whatever its size.
  */
 struct drm_tgem_gem_create {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -335,7 +346,8 @@ struct drm_tgem_gem_wait {
  * Errors: ``EINVAL`` for bad arguments or a region not in the BO's
  * placement mask; ``ENOENT`` for a bad handle; ``EBUSY`` if another device
  * has the BO attached (pinned) in the other region; ``ENOMEM`` if the
- * region has no room even after eviction; ``EINTR`` on a signal;
+ * region has no room even after eviction, or, for system memory, when the
+ * caller's memory cgroup reaches its limit; ``EINTR`` on a signal;
  * ``ENODEV`` once the device is gone (see "tgem uAPI device removal").
  */
 struct drm_tgem_gem_migrate {
