@@ -1,21 +1,48 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Configure and build the one test kernel: bzImage, the in-tree tgem and
-# vgem modules, the KUnit module, and the uAPI headers. Incremental: a run
-# after a one-file change rebuilds only what depends on it.
+# Configure and build a kernel: bzImage, the in-tree tgem and vgem modules,
+# the KUnit module, and the uAPI headers. Incremental: a run after a
+# one-file change rebuilds only what depends on it. TGEM_KERNEL (see
+# scripts/lib.sh) says which: "debug", the test kernel of make check
+# (scripts/kernel.config), or "release", make bench's kernel
+# (scripts/kernel.config with scripts/kernel-release.config on top), each
+# in its own build directory.
 #
-# Usage: scripts/build-kernel.sh [bzImage]   (bzImage: skip modules)
+# Usage: [TGEM_KERNEL=release] scripts/build-kernel.sh [bzImage]
+#        (bzImage: skip modules)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-frag=$TGEM_TOP/scripts/kernel.config
 mkdir -p "$KBUILD"
 # One kernel build at a time, and never while a VM boots from it.
 exec 9>"$TGEM_CACHE/vm.lock"
 flock 9
+# One fragment for Kconfig: the first, with each later one on top (a later
+# line replaces the earlier lines for its symbol and, if it turns the
+# symbol off, for the symbol's sub-options, CONFIG_<SYMBOL>_*).
+frag=$KBUILD/tgem.config
+read -ra frags <<< "$TGEM_KCONFIG_FRAGS"
+cat "${frags[0]}" > "$frag.new"
+for over in "${frags[@]:1}"; do
+	awk 'NR == FNR {
+		if ($0 !~ /^CONFIG_/) next
+		sym = $0; sub(/=.*/, "", sym); over[sym] = 1
+		if ($0 ~ /=n$/) off[sym "_"] = 1
+		next
+	}
+	/^CONFIG_/ {
+		sym = $0; sub(/=.*/, "", sym)
+		if (sym in over) next
+		for (p in off) if (index(sym, p) == 1) next
+	}
+	{ print }' "$over" "$frag.new" > "$frag.tmp"
+	grep '^CONFIG_' "$over" >> "$frag.tmp"
+	mv "$frag.tmp" "$frag.new"
+done
+mv "$frag.new" "$frag"
 hash=$(cat "$frag" "$TGEM_TOP/Kconfig" | sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.tgem-config" 2>/dev/null)" != "$hash" ]; then
-	tgem_log "configuring the kernel (allnoconfig + scripts/kernel.config)"
+	tgem_log "configuring the $TGEM_KERNEL kernel (allnoconfig + $frag)"
 	make -s -C "$KSRC" O="$KBUILD" KCONFIG_ALLCONFIG="$frag" allnoconfig
 	# Every line of the fragment must have survived Kconfig's dependencies.
 	bad=0
@@ -28,7 +55,7 @@ if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.tgem-config" 2>/dev/null)" !
 			grep -qxF "$line" "$KBUILD/.config" || { tgem_log "config: $line did not stick"; bad=1; }
 		fi
 	done < "$frag"
-	[ $bad = 0 ] || tgem_die "kernel config does not match scripts/kernel.config"
+	[ $bad = 0 ] || tgem_die "kernel config does not match $frag"
 	echo "$hash" > "$KBUILD/.tgem-config"
 fi
 

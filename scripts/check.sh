@@ -9,6 +9,8 @@
 # out-of-tree tgem.ko and tgem_test.ko built from this checkout instead;
 # give each checkout its own TGEM_OUT.
 set -euo pipefail
+# make check always tests the debug kernel (KASAN, lockdep, KUnit).
+export TGEM_KERNEL=debug
 . "$(dirname "$0")/lib.sh"
 start=$SECONDS
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the test VM's initramfs: static busybox, scripts/guest-init.sh as
 # /init, the kernel's modules (tgem, tgem_test, tgem_bench, vgem, TTM) and
-# the static userspace test programs.
+# the static userspace test programs. TGEM_KERNEL (scripts/lib.sh) says
+# whose modules: the debug or the release kernel's.
 #
 # Usage: scripts/mkinitramfs.sh <output.cpio.gz>
 set -euo pipefail
@@ -23,8 +24,13 @@ if [ -n "${TGEM_DEV_OOT:-}" ]; then
 	# Swap in the out-of-tree modules that static-checks.sh built.
 	kmod=$stage/lib/modules/$(tgem_krelease)/kernel/drivers/gpu/drm/tgem
 	install -m 0644 "$TGEM_OUT/oot/tgem.ko" "$kmod/tgem.ko"
-	install -m 0644 "$TGEM_OUT/oot/tests/tgem_test.ko" "$kmod/tests/tgem_test.ko"
-	install -m 0644 "$TGEM_OUT/oot/tests/tgem_bench.ko" "$kmod/tests/tgem_bench.ko"
+	mkdir -p "$kmod/tests"
+	# The release kernel (TGEM_KERNEL=release) has no KUnit module.
+	for ko in tgem_test tgem_bench; do
+		if [ -f "$TGEM_OUT/oot/tests/$ko.ko" ]; then
+			install -m 0644 "$TGEM_OUT/oot/tests/$ko.ko" "$kmod/tests/$ko.ko"
+		fi
+	done
 	depmod -b "$stage" "$(tgem_krelease)"
 fi
 suites=$(grep -v '^#' "$TGEM_TOP/tests/uapi/SUITES")

@@ -9,6 +9,10 @@
 # access to each page costs a host page fault, which made VRAM moves vary
 # tenfold in make bench. TGEM_MEM_PREALLOC=1 preallocates the guest's RAM
 # the same way (make bench sets it; the other modes do not need to wait).
+# TGEM_KERNEL (scripts/lib.sh) picks the kernel to boot: debug or release.
+# TGEM_CPU_FEATURES is appended to the CPU model (-cpu max under TCG,
+# -cpu host under KVM): make bench sets ",-erms,-fsrm" (see README.md,
+# "Benchmarks"); make check leaves the model alone.
 #
 # Usage: scripts/vm-run.sh <mode> <initramfs> <log> [timeout seconds]
 set -euo pipefail
@@ -40,7 +44,8 @@ run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
 		</dev/null
 }
 
-accel=(-accel tcg -cpu max)
+cpu_features=${TGEM_CPU_FEATURES:-}
+accel=(-accel tcg -cpu "max$cpu_features")
 if [ "${TGEM_KVM:-auto}" != 0 ] && [ -w /dev/kvm ]; then
 	probe=$TGEM_CACHE/kvm-probe.$(qemu-system-x86_64 --version | head -1 | md5sum | cut -c1-8)
 	if [ ! -f "$probe" ]; then
@@ -52,7 +57,7 @@ if [ "${TGEM_KVM:-auto}" != 0 ] && [ -w /dev/kvm ]; then
 			echo no > "$probe"
 		fi
 	fi
-	[ "$(cat "$probe")" = yes ] && accel=(-accel kvm -cpu host)
+	[ "$(cat "$probe")" = yes ] && accel=(-accel kvm -cpu "host$cpu_features")
 fi
 
 # One VM at a time on this machine, whichever checkout asks (two TCG
@@ -60,7 +65,7 @@ fi
 exec 9>"$TGEM_CACHE/vm.lock"
 flock 9
 
-tgem_log "booting the VM (mode $mode, ${accel[1]}), console in $log"
+tgem_log "booting the $TGEM_KERNEL kernel (mode $mode, ${accel[1]}, -cpu ${accel[3]}), console in $log"
 rm -f "$log"
 rc=0
 run_qemu "${accel[@]}" || rc=$?

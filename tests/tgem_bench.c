@@ -45,8 +45,10 @@
  *  2. **The baseline.** The same number of bytes copied between the same
  *     kinds of memory: the pages of a populated system BO (TTM pool pages,
  *     as in the move) and one linear io_mapping_map_wc() of a CONTIGUOUS
- *     VRAM-only BO, with memcpy_toio() into VRAM (``memcpy_toio``) and
- *     memcpy_fromio() back (``memcpy_fromio``). One call per physically
+ *     VRAM-only BO, with the copy primitive tgem's move uses in that
+ *     direction: memcpy_toio() into VRAM (``memcpy_toio``) and
+ *     drm_memcpy_from_wc() back (``memcpy_fromio``; streaming loads where
+ *     the CPU has them, memcpy_fromio() otherwise). One call per physically
  *     contiguous run of system pages (at most 1 MiB, so the CPU can
  *     reschedule), through the direct map: no allocation and no per-page
  *     mapping. Right after, on exactly the same two ranges, tgem's page
@@ -55,11 +57,29 @@
  *     without any difference in where the memory sits. Both BOs are locked
  *     together with drm_exec for the whole step, so neither can move and
  *     nothing needs a pin.
+ *
+ *     Then the parts of a move out of VRAM that the move adds to its copy:
+ *     populating a fresh system BO of the same size, as the move populates
+ *     its destination (TTM does not zero it: the copy overwrites every
+ *     byte; ``alloc_sys``), the same with zeroing (``alloc_sys_zero``, what
+ *     a new BO pays), the copy loop from VRAM into those never-touched
+ *     pages (``iter_vram_to_fresh``), and the plain copy into other fresh
+ *     pages (``memcpy_vram_to_fresh``): the baseline for a whole move out
+ *     of VRAM, whose destination pages are just as fresh. Under TCG a
+ *     copy into fresh pages and one into pages just written differ by up
+ *     to 5x, in either direction, so the move is compared with a copy into
+ *     the same kind of pages.
  *  3. **Eviction.** 1,000 one-page VRAM|SYSTEM BOs are created in VRAM,
  *     then ttm_resource_manager_evict_all() empties the VRAM manager of the
  *     benchmark's own device. Reported: the total time, the time per BO,
  *     and the number of moves tgem made meanwhile (the
  *     &tgem_device.mem.moves delta), which should be exactly 1,000.
+ *
+ * ``cpu_erms``, ``cpu_fsrm`` and ``cpu_rep_good`` report the CPU features
+ * that pick the kernel's memcpy(), memset() and clear_page() variants
+ * (``rep movsb``/``rep stosb`` with ERMS or FSRM), so that make bench can
+ * refuse a CPU model on which the two sides of a ratio may not run the
+ * same instructions.
  *
  * MiB/s is the size over the time. ``ratio_*`` is tgem's MiB/s over the
  * baseline's for the same direction, with three decimals: 1.000 means the
@@ -87,6 +107,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include <drm/drm_cache.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_print.h>
 #include <drm/ttm/ttm_bo.h>
@@ -94,6 +115,10 @@
 #include <drm/ttm/ttm_resource.h>
 #include <drm/ttm/ttm_tt.h>
 #include <uapi/drm/tgem_drm.h>
+
+#ifdef CONFIG_X86
+#include <asm/cpufeature.h>
+#endif
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
@@ -127,6 +152,14 @@ struct tgem_bench_result {
 	u64 iter_to_vram_ns;
 	/** @iter_to_sys_ns: tgem_page_copy(), same memory as @memcpy_fromio_ns */
 	u64 iter_to_sys_ns;
+	/** @alloc_sys_ns: populating system pages for @size, not zeroed */
+	u64 alloc_sys_ns;
+	/** @alloc_sys_zero_ns: populating system pages for @size, zeroed */
+	u64 alloc_sys_zero_ns;
+	/** @iter_to_fresh_ns: tgem_page_copy() from VRAM into fresh pages */
+	u64 iter_to_fresh_ns;
+	/** @memcpy_to_fresh_ns: the plain copy from VRAM into fresh pages */
+	u64 memcpy_to_fresh_ns;
 	/** @evict_bos: how many one-page BOs were evicted */
 	u64 evict_bos;
 	/** @evict_ns: ttm_resource_manager_evict_all() on VRAM */
@@ -368,9 +401,9 @@ static pgoff_t tgem_bench_run(struct page **pages, pgoff_t i, pgoff_t max)
 
 /*
  * The plain copy between the system pages of @pages and a linear WC
- * mapping of VRAM, one memcpy_toio()/memcpy_fromio() call per physically
- * contiguous run of at most 1 MiB, through the direct map. This is what a
- * driver without page iterators does: no per-page mapping at all.
+ * mapping of VRAM, one memcpy_toio()/drm_memcpy_from_wc() call per
+ * physically contiguous run of at most 1 MiB, through the direct map: the
+ * primitives tgem_page_copy() uses, without any per-page mapping.
  */
 static void tgem_bench_plain_copy(void __iomem *vram, struct page **pages,
 				  pgoff_t num_pages, bool to_vram)
@@ -380,19 +413,53 @@ static void tgem_bench_plain_copy(void __iomem *vram, struct page **pages,
 
 	for (i = 0; i < num_pages; i += n) {
 		n = tgem_bench_run(pages, i, min(chunk, num_pages - i));
-		if (to_vram)
+		if (to_vram) {
 			memcpy_toio(vram + (i << PAGE_SHIFT), page_address(pages[i]),
 				    n << PAGE_SHIFT);
-		else
-			memcpy_fromio(page_address(pages[i]), vram + (i << PAGE_SHIFT),
-				      n << PAGE_SHIFT);
+		} else {
+			struct iosys_map d = IOSYS_MAP_INIT_VADDR(page_address(pages[i]));
+			struct iosys_map s = IOSYS_MAP_INIT_VADDR_IOMEM(vram + (i << PAGE_SHIFT));
+
+			drm_memcpy_from_wc(&d, &s, n << PAGE_SHIFT);
+		}
 		cond_resched();
 	}
 }
 
 /* The timed copies of step 2, with both BOs locked. */
+/*
+ * Populate @fresh's pages as a move out of VRAM populates its destination
+ * (@zero false: not zeroed) or as a new BO's are (@zero true), timed.
+ */
+static int tgem_bench_populate_locked(struct tgem_bo *fresh, bool zero,
+				      u64 *ns)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_tt *tt = fresh->ttm.ttm;
+	u32 zero_alloc;
+	u64 t0;
+	int ret;
+
+	dma_resv_assert_held(fresh->ttm.base.resv);
+	if (!tt || ttm_tt_is_populated(tt))
+		return -EINVAL;
+
+	/* Only this bit goes back: populating sets TTM's own flags. */
+	zero_alloc = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
+	if (zero)
+		tt->page_flags |= TTM_TT_FLAG_ZERO_ALLOC;
+	else
+		tt->page_flags &= ~TTM_TT_FLAG_ZERO_ALLOC;
+	t0 = ktime_get_ns();
+	ret = ttm_tt_populate(fresh->ttm.bdev, tt, &ctx);
+	*ns = ktime_get_ns() - t0;
+	tt->page_flags = (tt->page_flags & ~TTM_TT_FLAG_ZERO_ALLOC) | zero_alloc;
+	return ret;
+}
+
 static int tgem_bench_memcpy_locked(struct tgem_device *tdev,
 				    struct tgem_bo *sys, struct tgem_bo *bo,
+				    struct tgem_bo *fresh[3],
 				    struct tgem_bench_result *res)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
@@ -452,8 +519,24 @@ static int tgem_bench_memcpy_locked(struct tgem_device *tdev,
 	res->iter_to_sys_ns = ktime_get_ns() - t2;
 	res->iter_to_vram_ns = t1 - t0;
 
+	/* What a move out of VRAM adds: its destination pages, fresh. */
+	ret = tgem_bench_populate_locked(fresh[0], false, &res->alloc_sys_ns) ?:
+	      tgem_bench_populate_locked(fresh[1], true, &res->alloc_sys_zero_ns) ?:
+	      tgem_bench_populate_locked(fresh[2], false, &t2);
+	if (ret)
+		goto out_unmap;
+	tgem_page_iter_tt_init(&tt, fresh[0]->ttm.ttm->pages);
+	tgem_page_iter_vram_init(&vi, &tdev->vram.iomap, &tdev->vram.mgr.mm,
+				 &vres->blocks);
+	t0 = ktime_get_ns();
+	tgem_page_copy(&tt.base, &vi.base, num_pages);
+	t1 = ktime_get_ns();
+	tgem_bench_plain_copy(vram, fresh[2]->ttm.ttm->pages, num_pages, false);
+	res->memcpy_to_fresh_ns = ktime_get_ns() - t1;
+	res->iter_to_fresh_ns = t1 - t0;
+out_unmap:
 	io_mapping_unmap(vram);
-	return 0;
+	return ret;
 }
 
 /*
@@ -465,9 +548,9 @@ static int tgem_bench_memcpy_locked(struct tgem_device *tdev,
 static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 			     struct tgem_bench_result *res)
 {
-	struct tgem_bo *sys, *bo;
+	struct tgem_bo *sys, *bo, *fresh[3] = {};
 	struct drm_exec exec;
-	int ret;
+	int i, ret;
 
 	if (IS_ENABLED(CONFIG_HIGHMEM))
 		return -EOPNOTSUPP;	/* the plain copy needs the direct map */
@@ -485,8 +568,16 @@ static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 		ret = PTR_ERR(bo);
 		goto out_put_sys;
 	}
+	for (i = 0; i < ARRAY_SIZE(fresh); i++) {
+		fresh[i] = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+		if (IS_ERR(fresh[i])) {
+			ret = PTR_ERR(fresh[i]);
+			fresh[i] = NULL;
+			goto out_put_fresh;
+		}
+	}
 
-	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 2);
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 5);
 	drm_exec_until_all_locked(&exec) {
 		ret = drm_exec_lock_obj(&exec, &sys->ttm.base);
 		drm_exec_retry_on_contention(&exec);
@@ -496,11 +587,23 @@ static int tgem_bench_memcpy(struct tgem_device *tdev, u64 size,
 		drm_exec_retry_on_contention(&exec);
 		if (ret)
 			break;
+		for (i = 0; i < ARRAY_SIZE(fresh); i++) {
+			ret = drm_exec_lock_obj(&exec, &fresh[i]->ttm.base);
+			drm_exec_retry_on_contention(&exec);
+			if (ret)
+				break;
+		}
+		if (ret)
+			break;
 	}
 	if (!ret)
-		ret = tgem_bench_memcpy_locked(tdev, sys, bo, res);
+		ret = tgem_bench_memcpy_locked(tdev, sys, bo, fresh, res);
 	drm_exec_fini(&exec);
 
+out_put_fresh:
+	for (i = 0; i < ARRAY_SIZE(fresh); i++)
+		if (fresh[i])
+			tgem_bo_put(fresh[i]);
 	tgem_bo_put(bo);
 	if (!ret)
 		ret = tgem_bench_bo_pattern(sys, true);
@@ -665,6 +768,17 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 			      r.memcpy_toio_ns);
 	tgem_bench_show_ratio(m, "ratio_iter_vram_to_sys", r.iter_to_sys_ns,
 			      r.memcpy_fromio_ns);
+	tgem_bench_show_time(m, "alloc_sys", r.size, r.alloc_sys_ns);
+	tgem_bench_show_time(m, "alloc_sys_zero", r.size, r.alloc_sys_zero_ns);
+	tgem_bench_show_time(m, "iter_vram_to_fresh", r.size, r.iter_to_fresh_ns);
+	tgem_bench_show_time(m, "memcpy_vram_to_fresh", r.size, r.memcpy_to_fresh_ns);
+	tgem_bench_show_ratio(m, "ratio_vram_to_fresh", r.tgem_to_sys_ns,
+			      r.memcpy_to_fresh_ns);
+#ifdef CONFIG_X86
+	seq_printf(m, "cpu_erms %d\n", boot_cpu_has(X86_FEATURE_ERMS));
+	seq_printf(m, "cpu_fsrm %d\n", boot_cpu_has(X86_FEATURE_FSRM));
+	seq_printf(m, "cpu_rep_good %d\n", boot_cpu_has(X86_FEATURE_REP_GOOD));
+#endif
 	seq_printf(m, "evict_bos %llu\n", r.evict_bos);
 	seq_printf(m, "evict_ns %llu\n", r.evict_ns);
 	seq_printf(m, "evict_ns_per_bo %llu\n",

@@ -30,9 +30,12 @@
  * itself rather than through TTM's pool, whose gfp mask (in 6.12) cannot
  * carry %__GFP_ACCOUNT. Everything a client makes the kernel allocate for
  * a BO is charged to the memory cgroup of the task that allocates it: the
- * BO and &struct ttm_tt, the page array, and the pages, which are plain
- * order-0 pages with %__GFP_ACCOUNT, freed straight back to the page
- * allocator (TTM's pool keeps no cached pages anyway). The page array is
+ * BO and &struct ttm_tt, the page array, and the pages, allocated with
+ * %__GFP_ACCOUNT in runs of up to 2 MiB where the allocator has them
+ * (split into order-0 pages, so each is freed on its own), freed straight
+ * back to the page allocator (TTM's pool keeps no cached pages anyway).
+ * One order-0 allocation per page cost a move of 64 MiB out of VRAM 9 ms
+ * of its 84 (make bench); runs of 2 MiB cost a fraction of that. The page array is
  * allocated only when the pages are, and freed with them, so a BO nobody
  * touched costs a few hundred bytes however large it is. An ioctl that
  * populates (MIGRATE, creation, an eviction it causes) fails with
@@ -102,6 +105,9 @@ static struct ttm_tt *tgem_ttm_tt_create(struct ttm_buffer_object *bo,
 	return tt;
 }
 
+/* The largest run of pages populate asks for: 2 MiB. */
+#define TGEM_TT_MAX_ORDER	9
+
 /* Free the first @n pages of @tt and its page array. */
 static void tgem_ttm_tt_free_pages(struct ttm_tt *tt, pgoff_t n)
 {
@@ -162,19 +168,34 @@ static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 		goto out_uncount;
 	}
 
-	for (i = 0; i < tt->num_pages; i++) {
-		if (!(i % 512)) {
-			cond_resched();
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				goto out_free_pages;
-			}
+	for (i = 0; i < tt->num_pages; ) {
+		unsigned int order = min_t(unsigned int, TGEM_TT_MAX_ORDER,
+					   ilog2(tt->num_pages - i));
+		struct page *p;
+		pgoff_t j;
+
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_free_pages;
 		}
-		tt->pages[i] = alloc_page(gfp);
-		if (!tt->pages[i]) {
+		/* A run if one is free right now; else smaller, down to a page. */
+		for (;; order--) {
+			p = alloc_pages(order ? (gfp | __GFP_NORETRY) &
+					~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL) :
+					gfp, order);
+			if (p || !order)
+				break;
+		}
+		if (!p) {
 			ret = -ENOMEM;
 			goto out_free_pages;
 		}
+		if (order)
+			split_page(p, order);
+		for (j = 0; j < (1u << order); j++)
+			tt->pages[i + j] = p + j;
+		i += 1u << order;
 	}
 	return 0;
 

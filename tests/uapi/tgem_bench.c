@@ -8,10 +8,14 @@
  * plain memcpy_toio()/memcpy_fromio() copies of the same size, and the
  * eviction of 1,000 one-page BOs. This program writes the size to
  * /sys/kernel/debug/tgem_bench/move once per run, reads the "key value"
- * results back after each run, and prints every run and then the median of
- * each figure.
+ * results back after each run, and prints every run, then min, median and
+ * max of each ratio over the runs, the parts of a move out of VRAM, and
+ * the summary lines of make bench (tgem_bench_stats.h). Each run times
+ * tgem's move and then the baseline, so the two sides alternate
+ * (A, B, A, B, ...) and host drift hits both. One more run before them is
+ * not counted: in the first runs of a fresh VM every copy is slower.
  *
- * Usage: tgem_bench [MiB [runs]]      (default: 64 MiB, 3 runs)
+ * Usage: tgem_bench [MiB [runs]]      (default: 64 MiB, 7 runs)
  *
  * Needs root, a mounted debugfs, the tgem_bench module loaded, and the
  * ivshmem device free of drivers (unbind tgem from it first; the module
@@ -31,47 +35,80 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BENCH_FILE	"/sys/kernel/debug/tgem_bench/move"
-#define MAX_RUNS	99
+#include "tgem_bench_stats.h"
 
-/* One run's results, as the kernel reports them. */
+#define BENCH_FILE	"/sys/kernel/debug/tgem_bench/move"
+#define MAX_RUNS	BENCH_MAX_RUNS
+
+/* One run's results, as the kernel reports them (-1: not reported). */
 struct bench_run {
 	double size_mib;
 	double tgem_to_vram_mibps;
 	double tgem_to_sys_mibps;
+	double tgem_to_vram_ns;
+	double tgem_to_sys_ns;
 	double toio_mibps;
 	double fromio_mibps;
+	double fromio_ns;
 	double ratio_to_vram;
 	double ratio_to_sys;
 	double iter_to_vram_mibps;
 	double iter_to_sys_mibps;
+	double iter_to_sys_ns;
 	double ratio_iter_to_vram;
 	double ratio_iter_to_sys;
+	double alloc_sys_ns;
+	double alloc_sys_zero_ns;
+	double iter_to_fresh_ns;
+	double fresh_mibps;
+	double fresh_ns;
+	double ratio_to_fresh;
 	double evict_bos;
 	double evict_ns;
 	double evict_ns_per_bo;
 	double evict_moves;
+	double cpu_erms;
+	double cpu_fsrm;
+	double cpu_rep_good;
 };
 
 static const struct {
 	const char *key;
 	size_t offset;
+	int optional;
 } bench_keys[] = {
-	{ "size_mib", offsetof(struct bench_run, size_mib) },
-	{ "tgem_sys_to_vram_mibps", offsetof(struct bench_run, tgem_to_vram_mibps) },
-	{ "tgem_vram_to_sys_mibps", offsetof(struct bench_run, tgem_to_sys_mibps) },
-	{ "memcpy_toio_mibps", offsetof(struct bench_run, toio_mibps) },
-	{ "memcpy_fromio_mibps", offsetof(struct bench_run, fromio_mibps) },
-	{ "ratio_sys_to_vram", offsetof(struct bench_run, ratio_to_vram) },
-	{ "ratio_vram_to_sys", offsetof(struct bench_run, ratio_to_sys) },
-	{ "iter_sys_to_vram_mibps", offsetof(struct bench_run, iter_to_vram_mibps) },
-	{ "iter_vram_to_sys_mibps", offsetof(struct bench_run, iter_to_sys_mibps) },
-	{ "ratio_iter_sys_to_vram", offsetof(struct bench_run, ratio_iter_to_vram) },
-	{ "ratio_iter_vram_to_sys", offsetof(struct bench_run, ratio_iter_to_sys) },
-	{ "evict_bos", offsetof(struct bench_run, evict_bos) },
-	{ "evict_ns", offsetof(struct bench_run, evict_ns) },
-	{ "evict_ns_per_bo", offsetof(struct bench_run, evict_ns_per_bo) },
-	{ "evict_moves", offsetof(struct bench_run, evict_moves) },
+#define K(k, f) { k, offsetof(struct bench_run, f), 0 }
+#define OPT(k, f) { k, offsetof(struct bench_run, f), 1 }
+	K("size_mib", size_mib),
+	K("tgem_sys_to_vram_mibps", tgem_to_vram_mibps),
+	K("tgem_vram_to_sys_mibps", tgem_to_sys_mibps),
+	K("tgem_sys_to_vram_ns", tgem_to_vram_ns),
+	K("tgem_vram_to_sys_ns", tgem_to_sys_ns),
+	K("memcpy_toio_mibps", toio_mibps),
+	K("memcpy_fromio_mibps", fromio_mibps),
+	K("memcpy_fromio_ns", fromio_ns),
+	K("ratio_sys_to_vram", ratio_to_vram),
+	K("ratio_vram_to_sys", ratio_to_sys),
+	K("iter_sys_to_vram_mibps", iter_to_vram_mibps),
+	K("iter_vram_to_sys_mibps", iter_to_sys_mibps),
+	K("iter_vram_to_sys_ns", iter_to_sys_ns),
+	K("ratio_iter_sys_to_vram", ratio_iter_to_vram),
+	K("ratio_iter_vram_to_sys", ratio_iter_to_sys),
+	K("alloc_sys_ns", alloc_sys_ns),
+	K("alloc_sys_zero_ns", alloc_sys_zero_ns),
+	K("iter_vram_to_fresh_ns", iter_to_fresh_ns),
+	K("memcpy_vram_to_fresh_mibps", fresh_mibps),
+	K("memcpy_vram_to_fresh_ns", fresh_ns),
+	K("ratio_vram_to_fresh", ratio_to_fresh),
+	K("evict_bos", evict_bos),
+	K("evict_ns", evict_ns),
+	K("evict_ns_per_bo", evict_ns_per_bo),
+	K("evict_moves", evict_moves),
+	OPT("cpu_erms", cpu_erms),
+	OPT("cpu_fsrm", cpu_fsrm),
+	OPT("cpu_rep_good", cpu_rep_good),
+#undef K
+#undef OPT
 };
 
 #define NUM_KEYS (sizeof(bench_keys) / sizeof(bench_keys[0]))
@@ -90,13 +127,17 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
+static double *field(struct bench_run *r, size_t k)
+{
+	return (double *)((char *)r + bench_keys[k].offset);
+}
+
 static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 {
-	char buf[4096], cmd[32], key[64], val[64];
-	unsigned int found = 0;
+	char buf[8192], cmd[32], key[64], val[64];
 	ssize_t n, total = 0;
 	char *line, *save;
-	size_t i;
+	size_t k;
 	int fd;
 
 	fd = open(file, O_WRONLY | O_CLOEXEC);
@@ -120,48 +161,63 @@ static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 	close(fd);
 	buf[total] = 0;
 
-	memset(r, 0, sizeof(*r));
+	for (k = 0; k < NUM_KEYS; k++)
+		*field(r, k) = -1;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%63s %63s", key, val) != 2)
 			continue;
-		for (i = 0; i < NUM_KEYS; i++) {
-			if (strcmp(key, bench_keys[i].key))
-				continue;
-			*(double *)((char *)r + bench_keys[i].offset) = strtod(val, NULL);
-			found |= 1u << i;
-		}
+		for (k = 0; k < NUM_KEYS; k++)
+			if (!strcmp(key, bench_keys[k].key))
+				*field(r, k) = strtod(val, NULL);
 	}
-	if (found != (1u << NUM_KEYS) - 1)
-		die("%s: results incomplete (got keys %#x)", file, found);
+	for (k = 0; k < NUM_KEYS; k++)
+		if (*field(r, k) < 0 && !bench_keys[k].optional)
+			die("%s: no \"%s\" in the results", file, bench_keys[k].key);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median of one field over the runs. */
-static double median(const struct bench_run *runs, int n, size_t offset)
+/* Statistics of one field over the runs. */
+static struct bench_stats stats_of(const struct bench_run *runs, int n,
+				   size_t offset)
 {
 	double v[MAX_RUNS];
 	int i;
 
 	for (i = 0; i < n; i++)
 		v[i] = *(const double *)((const char *)&runs[i] + offset);
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return bench_stats(v, n);
+}
+
+#define STATS(f) stats_of(runs, nruns, offsetof(struct bench_run, f))
+
+static void report(const char *key, const char *what, const struct bench_run *runs,
+		   int nruns, size_t ratio, size_t tgem, size_t base)
+{
+	char t[32], b[32];
+	double v[MAX_RUNS];
+	int i;
+
+	for (i = 0; i < nruns; i++)
+		v[i] = *(const double *)((const char *)&runs[i] + ratio);
+	snprintf(t, sizeof(t), "%.0f MiB/s", stats_of(runs, nruns, tgem).median);
+	snprintf(b, sizeof(b), "%.0f MiB/s", stats_of(runs, nruns, base).median);
+	bench_report(key, what, t, b, ">=0.9", v, nruns);
+}
+
+static void print_ratio(const char *name, struct bench_stats s)
+{
+	printf("| %-28s | %5.3f | %6.3f | %5.3f | %4d |\n", name, s.min, s.median,
+	       s.max, s.runs);
 }
 
 int main(int argc, char **argv)
 {
-	struct bench_run runs[MAX_RUNS], med;
+	struct bench_run runs[MAX_RUNS];
 	unsigned int mib = 64;
 	const char *file = BENCH_FILE;
-	int i, nruns = 3, bad = 0;
-	size_t k;
+	int i, nruns = 7, bad = 0;
+	double ms = 1e6;
+	char what[96];
 
 	if (argc > 1)
 		mib = (unsigned int)strtoul(argv[1], NULL, 10);
@@ -173,45 +229,85 @@ int main(int argc, char **argv)
 	printf("tgem move benchmark: %u MiB, %d run%s, %s\n\n", mib, nruns,
 	       nruns == 1 ? "" : "s", file);
 
-	printf("run  sys->VRAM MiB/s              VRAM->sys MiB/s              evict 1000 BOs\n");
-	printf("     move  memcpy  ratio   iter   move  memcpy  ratio   iter   ns/BO    moves\n");
+	printf("run  sys->VRAM MiB/s              VRAM->sys MiB/s (memcpy: fresh, warm pages)   evict 1000 BOs\n");
+	printf("     move  memcpy  ratio   iter   move  fresh   ratio   warm   iter   ns/BO    moves\n");
+	/* One run first, not counted: the VM and its caches warm up. */
+	run_once(file, mib, &runs[0]);
 	for (i = 0; i < nruns; i++) {
 		struct bench_run *r = &runs[i];
 
 		run_once(file, mib, r);
-		printf("%3d %6.0f %7.0f %6.3f %6.0f %6.0f %7.0f %6.3f %6.0f %7.0f  %7.0f\n",
+		printf("%3d %6.0f %7.0f %6.3f %6.0f %6.0f %6.0f %6.3f %6.0f %6.0f %7.0f  %7.0f\n",
 		       i + 1, r->tgem_to_vram_mibps, r->toio_mibps,
 		       r->ratio_to_vram, r->iter_to_vram_mibps,
-		       r->tgem_to_sys_mibps, r->fromio_mibps,
-		       r->ratio_to_sys, r->iter_to_sys_mibps,
+		       r->tgem_to_sys_mibps, r->fresh_mibps, r->ratio_to_fresh,
+		       r->fromio_mibps, r->iter_to_sys_mibps,
 		       r->evict_ns_per_bo, r->evict_moves);
 		fflush(stdout);
 		if (r->size_mib != mib || r->evict_moves != r->evict_bos)
 			bad = 1;
 	}
 
-	for (k = 0; k < NUM_KEYS; k++)
-		*(double *)((char *)&med + bench_keys[k].offset) =
-			median(runs, nruns, bench_keys[k].offset);
-
-	printf("\nmedian of %d run%s, %u MiB (each column its own median;\n"
-	       "ratio: the median of the per-run ratios):\n\n",
+	printf("\nratios over %d run%s, %u MiB (tgem's MiB/s over the baseline's\n"
+	       "in the same run; memcpy is memcpy_toio() into VRAM and\n"
+	       "drm_memcpy_from_wc() out of it, the primitives tgem's copy uses;\n"
+	       "a whole move out of VRAM is compared with a copy into fresh\n"
+	       "pages, like its own destination):\n\n",
 	       nruns, nruns == 1 ? "" : "s", mib);
-	printf("| direction   | tgem MiB/s | memcpy MiB/s | ratio |\n");
-	printf("|-------------|-----------:|-------------:|------:|\n");
-	printf("| sys -> VRAM | %10.0f | %12.0f | %5.3f |\n",
-	       med.tgem_to_vram_mibps, med.toio_mibps, med.ratio_to_vram);
-	printf("| VRAM -> sys | %10.0f | %12.0f | %5.3f |\n",
-	       med.tgem_to_sys_mibps, med.fromio_mibps, med.ratio_to_sys);
-	printf("\nthe copy loop alone, on the same memory as memcpy (median):\n\n");
-	printf("| direction   | iter MiB/s | memcpy MiB/s | ratio |\n");
-	printf("|-------------|-----------:|-------------:|------:|\n");
-	printf("| sys -> VRAM | %10.0f | %12.0f | %5.3f |\n",
-	       med.iter_to_vram_mibps, med.toio_mibps, med.ratio_iter_to_vram);
-	printf("| VRAM -> sys | %10.0f | %12.0f | %5.3f |\n",
-	       med.iter_to_sys_mibps, med.fromio_mibps, med.ratio_iter_to_sys);
-	printf("\nevict %.0f one-page BOs: %.0f ns total, %.0f ns per BO, %.0f moves\n",
-	       med.evict_bos, med.evict_ns, med.evict_ns_per_bo, med.evict_moves);
+	printf("| ratio                        |   min | median |   max | runs |\n");
+	printf("|------------------------------|------:|-------:|------:|-----:|\n");
+	print_ratio("whole move sys -> VRAM", STATS(ratio_to_vram));
+	print_ratio("whole move VRAM -> sys", STATS(ratio_to_fresh));
+	print_ratio("  (over memcpy to warm pages)", STATS(ratio_to_sys));
+	print_ratio("copy loop alone sys -> VRAM", STATS(ratio_iter_to_vram));
+	print_ratio("copy loop alone VRAM -> sys", STATS(ratio_iter_to_sys));
+
+	printf("\nwhere a move out of VRAM spends its time (medians, ms for %u MiB):\n\n", mib);
+	printf("| part                                           |       ms |\n");
+	printf("|------------------------------------------------|---------:|\n");
+	printf("| whole move VRAM -> sys (tgem_bo_migrate)       | %8.2f |\n",
+	       STATS(tgem_to_sys_ns).median / ms);
+	printf("| populate the destination pages (not zeroed)    | %8.2f |\n",
+	       STATS(alloc_sys_ns).median / ms);
+	printf("| copy loop into those fresh pages               | %8.2f |\n",
+	       STATS(iter_to_fresh_ns).median / ms);
+	printf("| copy loop into warm pages                      | %8.2f |\n",
+	       STATS(iter_to_sys_ns).median / ms);
+	printf("| baseline copy into fresh pages                 | %8.2f |\n",
+	       STATS(fresh_ns).median / ms);
+	printf("| baseline copy into warm pages                  | %8.2f |\n",
+	       STATS(fromio_ns).median / ms);
+	printf("| (populating with zeroing, as a new BO does)    | %8.2f |\n",
+	       STATS(alloc_sys_zero_ns).median / ms);
+	printf("\nevict %.0f one-page BOs: %.0f ns per BO (median), %.0f moves\n",
+	       STATS(evict_bos).median, STATS(evict_ns_per_bo).median,
+	       STATS(evict_moves).median);
+	if (runs[0].cpu_erms >= 0)
+		printf("cpu: erms=%.0f fsrm=%.0f rep_good=%.0f (kernel's view; erms or fsrm\n"
+		       "make memcpy/memset/clear_page use rep movsb/stosb)\n",
+		       runs[0].cpu_erms, runs[0].cpu_fsrm, runs[0].cpu_rep_good);
+
+	printf("\n");
+	snprintf(what, sizeof(what), "whole move sys->VRAM over memcpy, %u MiB", mib);
+	report("move_sys_to_vram", what, runs, nruns,
+	       offsetof(struct bench_run, ratio_to_vram),
+	       offsetof(struct bench_run, tgem_to_vram_mibps),
+	       offsetof(struct bench_run, toio_mibps));
+	snprintf(what, sizeof(what), "whole move VRAM->sys over memcpy, %u MiB", mib);
+	report("move_vram_to_sys", what, runs, nruns,
+	       offsetof(struct bench_run, ratio_to_fresh),
+	       offsetof(struct bench_run, tgem_to_sys_mibps),
+	       offsetof(struct bench_run, fresh_mibps));
+	snprintf(what, sizeof(what), "copy loop sys->VRAM over memcpy, %u MiB", mib);
+	report("copy_loop_sys_to_vram", what, runs, nruns,
+	       offsetof(struct bench_run, ratio_iter_to_vram),
+	       offsetof(struct bench_run, iter_to_vram_mibps),
+	       offsetof(struct bench_run, toio_mibps));
+	snprintf(what, sizeof(what), "copy loop VRAM->sys over memcpy, %u MiB", mib);
+	report("copy_loop_vram_to_sys", what, runs, nruns,
+	       offsetof(struct bench_run, ratio_iter_to_sys),
+	       offsetof(struct bench_run, iter_to_sys_mibps),
+	       offsetof(struct bench_run, fromio_mibps));
 
 	if (bad)
 		die("a run did not measure what it should (size or eviction moves)");

@@ -6,10 +6,18 @@
  * BO, anonymous memory with THP (MADV_HUGEPAGE), and vgem (drm_gem_shmem,
  * through its primary node's dumb-buffer mmap). Each row maps a fresh
  * 64 MiB buffer and times one memset() over it, which takes every first
- * fault; the minimum of a few runs is kept. Fault counts are the process's
- * minor faults (getrusage()) during the memset. Under TCG absolute MiB/s
- * mean little, so the last column is the ratio to anonymous THP memory
- * measured in the same run.
+ * fault. Fault counts are the process's minor faults (getrusage()) during
+ * the memset. The sequential VRAM row then times a second memset() over
+ * the same, now mapped range (the retouch): first touch over retouch is
+ * what the faults cost, with the same memset() on both sides.
+ *
+ * Every run measures every row once, in the same order, so the rows
+ * alternate (A, B, A, B, ...) and host drift hits all of them. Under TCG
+ * absolute MiB/s mean little: each ratio is taken within one run, and
+ * min, median and max are printed over the runs, with the summary lines of
+ * make bench (tgem_bench_stats.h).
+ *
+ * Usage: tgem_fault_bench [runs]      (default 7)
  *
  * A benchmark, not a test: it prints a table and only fails if it cannot
  * run at all.
@@ -28,17 +36,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tgem_bench_stats.h"
 #include "tgem_util.h"
 
 #define SIZE	(64ul << 20)
-#define RUNS	3
+#define RUNS	7
 
 struct row {
 	const char *name;
-	double mibs;
-	long faults;
+	double mibs[BENCH_MAX_RUNS];
+	double faults[BENCH_MAX_RUNS];
+	double retouch_mibs[BENCH_MAX_RUNS];
 	int ran;
 };
+
+/* The run in progress: measure() fills slot @run of a row. */
+static int run;
 
 static long minflt(void)
 {
@@ -48,25 +61,35 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-/* Time one memset over a fresh mapping; keep the fastest run. */
-static void measure(struct row *r, void *p)
+static double memset_mibs(void *p, int c)
 {
 	int64_t t0, t1;
-	long f0, f1;
-	double mibs;
+
+	t0 = tgem_now_ns();
+	memset(p, c, SIZE);
+	t1 = tgem_now_ns();
+	return (double)SIZE / (1 << 20) / ((double)(t1 - t0) / 1e9);
+}
+
+/*
+ * Time one memset over a fresh mapping (the first touch) and, with
+ * @retouch, a second one over the same range, already mapped.
+ */
+static void measure_retouch(struct row *r, void *p, int retouch)
+{
+	long f0;
 
 	f0 = minflt();
-	t0 = tgem_now_ns();
-	memset(p, 0x5a, SIZE);
-	t1 = tgem_now_ns();
-	f1 = minflt();
+	r->mibs[run] = memset_mibs(p, 0x5a);
+	r->faults[run] = (double)(minflt() - f0);
+	if (retouch)
+		r->retouch_mibs[run] = memset_mibs(p, 0xa5);
+	r->ran = run + 1;
+}
 
-	mibs = (double)SIZE / (1 << 20) / ((double)(t1 - t0) / 1e9);
-	if (!r->ran || mibs > r->mibs) {
-		r->mibs = mibs;
-		r->faults = f1 - f0;
-	}
-	r->ran = 1;
+static void measure(struct row *r, void *p)
+{
+	measure_retouch(r, p, 0);
 }
 
 static void *align_2m(size_t size, void **area)
@@ -114,7 +137,7 @@ static int run_tgem(int fd, struct row *r, uint32_t placement, uint32_t flags,
 	}
 	if (advice >= 0)
 		madvise(p, SIZE, advice);
-	measure(r, p);
+	measure_retouch(r, p, advice == MADV_SEQUENTIAL);
 	munmap(p, SIZE);
 	tgem_gem_close(fd, handle);
 	return 0;
@@ -150,7 +173,16 @@ static int run_vgem(int fd, struct row *r)
 	return ret;
 }
 
-int main(void)
+/* @rv over @bv, run by run. */
+static void ratios(const double *rv, const double *bv, int n, double *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		out[i] = rv[i] / bv[i];
+}
+
+int main(int argc, char **argv)
 {
 	struct row rows[] = {
 		{ .name = "anon THP (baseline)" },
@@ -161,8 +193,20 @@ int main(void)
 		{ .name = "tgem system sequential" },
 		{ .name = "vgem (shmem)" },
 	};
+	const int nrows = (int)(sizeof(rows) / sizeof(rows[0]));
+	struct row *anon = &rows[0], *seq = &rows[2];
+	double v[BENCH_MAX_RUNS];
 	struct tgem_config cfg;
-	int fd, vgem, i, ret = 0;
+	int fd, vgem, i, ret = 0, nruns = RUNS;
+	char t[48], b[48];
+
+	if (argc > 1)
+		nruns = atoi(argv[1]);
+	if (argc > 2 || nruns < 1 || nruns > BENCH_MAX_RUNS) {
+		fprintf(stderr, "usage: tgem_fault_bench [runs (1..%d)]\n",
+			BENCH_MAX_RUNS);
+		return 1;
+	}
 
 	fd = tgem_open(NULL, 0);
 	if (fd < 0 || tgem_query_config(fd, &cfg)) {
@@ -172,7 +216,7 @@ int main(void)
 	/* vgem's dumb buffers are only on its primary node. */
 	vgem = tgem_open_node("/dev/dri/card", 0, 15, "vgem", NULL, 0);
 
-	for (i = 0; i < RUNS && !ret; i++) {
+	for (run = 0; run < nruns && !ret; run++) {
 		ret = run_anon(&rows[0]);
 		if (!ret && (cfg.flags & DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM)) {
 			uint32_t vram = DRM_TGEM_PLACEMENT_VRAM;
@@ -194,15 +238,52 @@ int main(void)
 		return 1;
 	}
 
-	printf("first touch of 64 MiB (memset), best of %d runs\n", RUNS);
-	printf("%-24s %10s %8s %10s\n", "row", "MiB/s", "faults", "vs anon");
-	for (i = 0; i < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
-		if (!rows[i].ran) {
-			printf("%-24s %10s\n", rows[i].name, "n/a");
+	printf("first touch of 64 MiB (memset), %d runs; medians, and min..max of\n"
+	       "the ratio to anonymous THP memory in the same run\n\n", nruns);
+	printf("%-24s %8s %7s %22s\n", "row", "MiB/s", "faults",
+	       "vs anon min/med/max");
+	for (i = 0; i < nrows; i++) {
+		struct bench_stats m, f, q;
+
+		if (rows[i].ran != nruns) {
+			printf("%-24s %8s\n", rows[i].name, "n/a");
 			continue;
 		}
-		printf("%-24s %10.1f %8ld %9.2fx\n", rows[i].name, rows[i].mibs,
-		       rows[i].faults, rows[i].mibs / rows[0].mibs);
+		m = bench_stats(rows[i].mibs, nruns);
+		f = bench_stats(rows[i].faults, nruns);
+		ratios(rows[i].mibs, anon->mibs, nruns, v);
+		q = bench_stats(v, nruns);
+		printf("%-24s %8.1f %7.0f %6.2f/%6.2f/%6.2fx\n", rows[i].name,
+		       m.median, f.median, q.min, q.median, q.max);
 	}
+	if (seq->ran != nruns)
+		return 0;
+	printf("%-24s %8.1f %7s   (second memset, same mapping)\n",
+	       "tgem VRAM seq. retouch",
+	       bench_stats(seq->retouch_mibs, nruns).median, "-");
+	printf("\n");
+
+	snprintf(t, sizeof(t), "%.0f faults",
+		 bench_stats(seq->faults, nruns).median);
+	snprintf(b, sizeof(b), "anon THP: %.0f",
+		 bench_stats(anon->faults, nruns).median);
+	bench_report("fault_vram_seq_faults",
+		     "faults for 64 MiB of VRAM, MADV_SEQUENTIAL first touch",
+		     t, b, "<=32", seq->faults, nruns);
+
+	ratios(seq->mibs, anon->mibs, nruns, v);
+	snprintf(t, sizeof(t), "%.0f MiB/s", bench_stats(seq->mibs, nruns).median);
+	snprintf(b, sizeof(b), "%.0f MiB/s (anon THP)",
+		 bench_stats(anon->mibs, nruns).median);
+	bench_report("fault_vram_seq_vs_thp",
+		     "first touch of 64 MiB VRAM over anon THP", t, b, ">=1.0",
+		     v, nruns);
+
+	ratios(seq->mibs, seq->retouch_mibs, nruns, v);
+	snprintf(b, sizeof(b), "%.0f MiB/s (retouch)",
+		 bench_stats(seq->retouch_mibs, nruns).median);
+	bench_report("fault_first_vs_retouch",
+		     "first touch of 64 MiB VRAM over a second pass", t, b,
+		     ">=0.9", v, nruns);
 	return 0;
 }
