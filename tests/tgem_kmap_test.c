@@ -144,8 +144,8 @@ KUNIT_ARRAY_PARAM_DESC(tgem_kmap_range, tgem_kmap_range_cases, desc);
  * Bytes written at an unaligned range read back the same, and the rest of
  * the BO keeps what it held: nothing is written past either end of the
  * range, whichever pages it crosses. Nothing is left behind that keeps
- * the BO in place: it can be evicted from VRAM or swapped out afterwards,
- * and its data goes with it.
+ * the BO in place: it can be evicted from VRAM afterwards, or stays on
+ * its LRU list in system memory, and its data goes with it.
  */
 static void tgem_kmap_round_trip(struct kunit *test, bool vram)
 {
@@ -285,8 +285,8 @@ static void tgem_kmap_two_at_once(struct kunit *test)
 
 /*
  * Mapping a system BO that has no pages yet gives it its pages, zeroed,
- * and accounts for them. The BO can be swapped out afterwards, and
- * mapping it again brings the same bytes back.
+ * and accounts for them. The BO stays evictable (on its LRU list, not
+ * pinned) afterwards, and mapping it again brings the same bytes back.
  */
 static void tgem_kmap_populates(struct kunit *test)
 {
@@ -325,8 +325,9 @@ static void tgem_kmap_populates(struct kunit *test)
 
 /*
  * A mapping leaves nothing behind: once the lock is dropped the BO can be
- * evicted from VRAM, mapped in system memory, swapped out and migrated
- * back, and what was written through the mappings moves with it.
+ * evicted from VRAM, mapped in system memory, found unpinned on its LRU
+ * list and migrated back, and what was written through the mappings moves
+ * with it.
  */
 static void tgem_kmap_unpinned(struct kunit *test)
 {

@@ -270,24 +270,28 @@ atomic_t *tgem_kunit_count_populates(struct kunit *test,
  *      BO in system memory
  *
  * A BO in VRAM is evicted by creating a VRAM-only BO that needs all the
- * free VRAM and the BO's room as well, which is then put again. A BO in
- * system memory is swapped out with ttm_device_swapout(), as TTM does past
- * its page limit. Either way TTM finds its victims on the LRU lists, skips
- * those that are pinned and trylocks the rest: this checks that nothing
- * keeps @bo in place. Other evictable BOs of the device may go as well.
+ * free VRAM and the BO's room as well, which is then put again; TTM finds
+ * its victims on the LRU lists, skips those that are pinned and trylocks
+ * the rest. Other evictable BOs of the device may go as well.
+ *
+ * tgem's system pages are never swapped out by TTM (see "TTM device"), so
+ * a BO in system memory cannot be pushed anywhere. What would keep it in
+ * place is a pin, and TTM keeps a pinned resource on the device's pinned
+ * list instead of its manager's LRU, where eviction and the shrinker look:
+ * for a system BO this checks that its resource is on that LRU.
  *
  * Context: Process context; may sleep. The caller must not hold @bo's
- * dma_resv. Fails and aborts @test if @bo did not leave VRAM, or was not
- * swapped out.
+ * dma_resv. Fails and aborts @test if @bo did not leave VRAM, or, in
+ * system memory, is not on its manager's LRU.
  */
 void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo)
 {
-	struct ttm_operation_ctx ctx = { .interruptible = false };
 	struct tgem_device *tdev = ttm_to_tgem_device(bo->ttm.bdev);
 	struct dma_resv *resv = bo->ttm.base.resv;
+	struct ttm_resource_manager *man;
+	struct ttm_lru_item *item;
+	bool on_lru = false;
 	struct tgem_bo *big;
-	bool swapped = false;
-	s64 lret;
 	int ret;
 
 	if (tgem_kunit_bo_mem_type(test, bo) == TTM_PL_VRAM) {
@@ -305,18 +309,20 @@ void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo)
 		return;
 	}
 
-	/* Each call swaps out one BO; stop when @bo is out or none is left. */
-	do {
-		lret = ttm_device_swapout(&tdev->ttm, &ctx, GFP_KERNEL);
-		ret = dma_resv_lock(resv, NULL);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-		swapped = bo->ttm.ttm &&
-			  (bo->ttm.ttm->page_flags & TTM_TT_FLAG_SWAPPED);
-		dma_resv_unlock(resv);
-	} while (!swapped && lret > 0);
-
-	KUNIT_ASSERT_GE(test, lret, 0);
-	KUNIT_ASSERT_TRUE_MSG(test, swapped, "the BO was not swapped out");
+	ret = dma_resv_lock(resv, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	man = ttm_manager_type(&tdev->ttm, bo->ttm.resource->mem_type);
+	spin_lock(&tdev->ttm.lru_lock);
+	list_for_each_entry(item, &man->lru[bo->ttm.priority], link) {
+		if (item == &bo->ttm.resource->lru) {
+			on_lru = true;
+			break;
+		}
+	}
+	spin_unlock(&tdev->ttm.lru_lock);
+	dma_resv_unlock(resv);
+	KUNIT_ASSERT_TRUE_MSG(test, on_lru,
+			      "the BO is not on its LRU list: something pinned it");
 }
 
 /* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
