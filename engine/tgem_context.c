@@ -206,7 +206,6 @@ int tgem_context_create_ioctl(struct drm_device *drm, void *data,
 	struct tgem_file *tfile = to_tgem_file(file);
 	struct drm_tgem_context_create *args = data;
 	struct tgem_context *ctx;
-	u32 id;
 	int ret;
 
 	if (TGEM_IOCTL_DBG(drm, args->extensions) ||
@@ -218,18 +217,26 @@ int tgem_context_create_ioctl(struct drm_device *drm, void *data,
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 
-	ret = xa_alloc(&tfile->contexts.xa, &id, ctx,
+	/*
+	 * Once stored, the context is the xarray's: a CONTEXT_DESTROY in
+	 * another thread, guessing the id, may drop that reference at once.
+	 * xa_alloc() writes the id under the xa lock, before the entry is
+	 * visible, and the ioctl keeps a reference of its own until it has
+	 * read it back.
+	 */
+	tgem_context_get(ctx);
+	ret = xa_alloc(&tfile->contexts.xa, &ctx->id, ctx,
 		       XA_LIMIT(1, TGEM_MAX_CONTEXTS), GFP_KERNEL);
 	if (ret) {
 		TGEM_IOCTL_DBG(drm, ret == -EBUSY);
 		tgem_context_close(ctx);
 		tgem_context_put(ctx);
+		tgem_context_put(ctx);
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 
-	/* Informational only: nothing reads it before the ioctl returns. */
-	ctx->id = id;
-	args->ctx_id = id;
+	args->ctx_id = ctx->id;
+	tgem_context_put(ctx);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_context_create_ioctl);
