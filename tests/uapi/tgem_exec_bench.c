@@ -42,6 +42,7 @@
 #define NSIZES	4
 static const uint32_t sizes[NSIZES] = { 1000, 10000, 100000, 1000000 };
 #define VRAM_N	100000
+#define WAIT_NS	(60ll * 1000 * 1000 * 1000)
 
 struct setup {
 	int fd;
@@ -133,7 +134,9 @@ static int64_t submit(struct setup *s, uint32_t n, uint32_t flags)
 	ret = tgem_execbuf(s->fd, &eb);
 	if (ret)
 		return die("execbuf", ret);
-	ret = tgem_bo_wait(s->fd, s->data, -1) ?: tgem_bo_wait(s->fd, s->batch, -1);
+	/* GEM_WAIT's timeout is an absolute CLOCK_MONOTONIC deadline. */
+	ret = tgem_bo_wait(s->fd, s->data, t0 + WAIT_NS) ?:
+	      tgem_bo_wait(s->fd, s->batch, t0 + WAIT_NS);
 	if (ret)
 		return die("wait", ret);
 	return tgem_now_ns() - t0;
