@@ -89,6 +89,8 @@ bench)
 	done
 	echo
 	/bin/tgem_fault_bench 7 || rc=1
+	echo
+	/bin/tgem_exec_bench 7 || rc=1
 	echo "TGEM-BENCH-END rc=$rc"
 	rmmod vgem
 	rmmod tgem
