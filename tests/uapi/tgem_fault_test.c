@@ -59,26 +59,15 @@ static long minflt_now(void)
 /* The device's counters; @s->minflt is left for the caller to fill. */
 static int read_stats(struct fault_stats *s)
 {
-	char key[32];
-	long long val;
-	FILE *f;
+	const struct tgem_stat_key keys[] = {
+		{ "pte_faults", &s->pte_faults },
+		{ "ptes", &s->ptes },
+		{ "pmd_faults", &s->pmd_faults },
+		{ "pmds", &s->pmds },
+	};
 
-	memset(s, 0, sizeof(*s));
-	f = fopen(stats_path, "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %lld", key, &val) == 2) {
-		if (!strcmp(key, "pte_faults"))
-			s->pte_faults = val;
-		else if (!strcmp(key, "ptes"))
-			s->ptes = val;
-		else if (!strcmp(key, "pmd_faults"))
-			s->pmd_faults = val;
-		else if (!strcmp(key, "pmds"))
-			s->pmds = val;
-	}
-	fclose(f);
-	return 0;
+	s->minflt = 0;
+	return tgem_stats_read(stats_path, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 static void stats_delta(struct fault_stats *d, const struct fault_stats *a,
@@ -771,14 +760,9 @@ TEST_F(fault, unbind_while_mapped)
 
 int main(int argc, char **argv)
 {
-	glob_t g;
-
-	if (glob("/sys/kernel/debug/dri/*/tgem_fault_stats", 0, NULL, &g) ||
-	    g.gl_pathc < 1) {
+	if (tgem_debugfs_path("tgem_fault_stats", stats_path, sizeof(stats_path))) {
 		printf("1..0 # SKIP no tgem_fault_stats in debugfs\n");
 		return KSFT_SKIP;
 	}
-	snprintf(stats_path, sizeof(stats_path), "%s", g.gl_pathv[0]);
-	globfree(&g);
 	return test_harness_run(argc, argv);
 }

@@ -334,41 +334,63 @@ int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb)
 	return tgem_ioctl(fd, DRM_IOCTL_TGEM_EXECBUF, eb);
 }
 
+/* The debugfs file @name of the first tgem device (needs root and debugfs). */
+int tgem_debugfs_path(const char *name, char *path, size_t len)
+{
+	char pattern[128];
+	glob_t g;
+	int ret = -ENOENT;
+
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/dri/*/%s", name);
+	if (!glob(pattern, 0, NULL, &g) && g.gl_pathc >= 1) {
+		snprintf(path, len, "%s", g.gl_pathv[0]);
+		ret = 0;
+	}
+	globfree(&g);
+	return ret;
+}
+
+/*
+ * Reads a tgem counters file ("key value" lines): each of the @n @keys
+ * gets its value, or 0 if the file does not have it.
+ */
+int tgem_stats_read(const char *path, const struct tgem_stat_key *keys,
+		    size_t n)
+{
+	char key[32];
+	long long val;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < n; i++)
+		*keys[i].val = 0;
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%31s %lld", key, &val) == 2)
+		for (i = 0; i < n; i++)
+			if (!strcmp(key, keys[i].name))
+				*keys[i].val = val;
+	fclose(f);
+	return 0;
+}
+
 /* The debugfs file of the execbuf counters (needs root and debugfs). */
 int tgem_exec_stats_path(char *path, size_t len)
 {
-	glob_t g;
-
-	if (glob("/sys/kernel/debug/dri/*/tgem_exec_stats", 0, NULL, &g) ||
-	    g.gl_pathc < 1)
-		return -ENOENT;
-	snprintf(path, len, "%s", g.gl_pathv[0]);
-	globfree(&g);
-	return 0;
+	return tgem_debugfs_path("tgem_exec_stats", path, len);
 }
 
 int tgem_exec_stats_read(const char *path, struct tgem_exec_stats *s)
 {
-	char key[32];
-	long long val;
-	FILE *f;
+	const struct tgem_stat_key keys[] = {
+		{ "execbufs", &s->execbufs },
+		{ "relocs_applied", &s->relocs_applied },
+		{ "relocs_skipped", &s->relocs_skipped },
+		{ "slow_paths", &s->slow_paths },
+	};
 
-	memset(s, 0, sizeof(*s));
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %lld", key, &val) == 2) {
-		if (!strcmp(key, "execbufs"))
-			s->execbufs = val;
-		else if (!strcmp(key, "relocs_applied"))
-			s->relocs_applied = val;
-		else if (!strcmp(key, "relocs_skipped"))
-			s->relocs_skipped = val;
-		else if (!strcmp(key, "slow_paths"))
-			s->slow_paths = val;
-	}
-	fclose(f);
-	return 0;
+	return tgem_stats_read(path, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* CLOCK_MONOTONIC in ns: the clock GEM_WAIT and SYNCOBJ_WAIT deadlines use. */

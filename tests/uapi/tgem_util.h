@@ -80,6 +80,15 @@ struct tgem_exec_stats {
 	long long slow_paths;
 };
 
+/* One counter of a tgem debugfs file of "key value" lines. */
+struct tgem_stat_key {
+	const char *name;
+	long long *val;
+};
+
+int tgem_debugfs_path(const char *name, char *path, size_t len);
+int tgem_stats_read(const char *path, const struct tgem_stat_key *keys,
+		    size_t n);
 int tgem_exec_stats_path(char *path, size_t len);
 int tgem_exec_stats_read(const char *path, struct tgem_exec_stats *s);
 
