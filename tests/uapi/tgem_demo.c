@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "tgem_mi.h"
 #include "tgem_util.h"
 
 #define DEMO_BO_SIZE	(64ull << 20)
@@ -222,14 +223,6 @@ static void bo_round_trip(int fd)
 	if (ret)
 		die("GEM_CLOSE(%u): %s", handle, strerror(-ret));
 }
-
-/* Gen8+ MI commands the software engine runs. */
-#define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
-#define MI_NOOP			MI_INSTR(0x00, 0)
-#define MI_BATCH_BUFFER_END	MI_INSTR(0x0a, 0)
-#define MI_STORE_DWORD_IMM	MI_INSTR(0x20, 2)
-#define MI_STORE_QWORD_IMM	(MI_INSTR(0x20, 3) | (1u << 21))
-#define MI_COPY_MEM_MEM		MI_INSTR(0x2e, 3)
 
 struct demo_batch {
 	uint32_t dw[64];

@@ -18,7 +18,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tgem_mi.h"
 #include "tgem_util.h"
 
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -43,27 +43,6 @@
 #define PLACE_VRAM	DRM_TGEM_PLACEMENT_VRAM
 #define TIMEOUT_PARAM	"/sys/module/tgem/parameters/job_timeout_ms"
 
-/* Intel gen8+ encodings, as the engine decodes them. */
-#define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
-#define MI_NOOP			MI_INSTR(0x00, 0)
-#define MI_ARB_CHECK		MI_INSTR(0x05, 0)
-#define MI_BATCH_BUFFER_END	MI_INSTR(0x0a, 0)
-#define MI_SEMAPHORE_WAIT	(MI_INSTR(0x1c, 2) | (1u << 15))
-#define   SAD(op)		((uint32_t)(op) << 12)
-#define   SAD_GT_SDD		0
-#define   SAD_GTE_SDD		1
-#define   SAD_LT_SDD		2
-#define   SAD_LTE_SDD		3
-#define   SAD_EQ_SDD		4
-#define   SAD_NEQ_SDD		5
-#define MI_STORE_DWORD_IMM	MI_INSTR(0x20, 2)
-#define MI_STORE_QWORD_IMM	(MI_INSTR(0x20, 3) | (1u << 21))
-#define MI_COPY_MEM_MEM		MI_INSTR(0x2e, 3)
-#define MI_BATCH_BUFFER_START	(MI_INSTR(0x31, 1) | (1u << 8))
-#define   MI_BATCH_SECOND_LEVEL	(1u << 22)
-#define XY_FAST_COPY_BLT	((2u << 29) | (0x42u << 22) | 8)
-#define   BLT_DEPTH_32		(3u << 24)
-
 /*
  * Softpinned addresses: each BO at 1 MiB times its handle, so no two BOs
  * of a file overlap (a binding stays while the handle lives) and page 0
@@ -71,45 +50,22 @@
  */
 #define ADDR(h)		(0x100000ull * (h))
 
-struct batch {
-	uint32_t dw[1024];
-	unsigned int n;
-};
-
-static void emit(struct batch *b, uint32_t v)
+static void bb_start(struct tgem_batch *b, uint64_t addr, uint32_t flags)
 {
-	b->dw[b->n++] = v;
+	tgem_emit(b, MI_BATCH_BUFFER_START | MI_BATCH_PPGTT | flags);
+	tgem_emit_addr(b, addr);
 }
 
-static void emit_addr(struct batch *b, uint64_t addr)
+static void semaphore(struct tgem_batch *b, int op, uint32_t data, uint64_t addr)
 {
-	emit(b, (uint32_t)addr);
-	emit(b, (uint32_t)(addr >> 32));
+	tgem_emit(b, MI_SEMAPHORE_WAIT | SAD(op));
+	tgem_emit(b, data);
+	tgem_emit_addr(b, addr);
 }
 
-static void store_dword(struct batch *b, uint64_t addr, uint32_t v)
+static uint32_t end(struct tgem_batch *b)
 {
-	emit(b, MI_STORE_DWORD_IMM);
-	emit_addr(b, addr);
-	emit(b, v);
-}
-
-static void bb_start(struct batch *b, uint64_t addr, uint32_t flags)
-{
-	emit(b, MI_BATCH_BUFFER_START | flags);
-	emit_addr(b, addr);
-}
-
-static void semaphore(struct batch *b, int op, uint32_t data, uint64_t addr)
-{
-	emit(b, MI_SEMAPHORE_WAIT | SAD(op));
-	emit(b, data);
-	emit_addr(b, addr);
-}
-
-static uint32_t end(struct batch *b)
-{
-	emit(b, MI_BATCH_BUFFER_END);
+	tgem_emit(b, MI_BATCH_BUFFER_END);
 	return b->n * 4;
 }
 
@@ -133,7 +89,7 @@ static uint32_t *map(struct __test_metadata *_metadata, int fd,
 }
 
 static void upload(struct __test_metadata *_metadata, int fd, uint32_t handle,
-		   uint64_t offset, const struct batch *b)
+		   uint64_t offset, const struct tgem_batch *b)
 {
 	uint32_t *p = map(_metadata, fd, handle);
 
@@ -184,31 +140,18 @@ struct engine_stats {
 
 static int engine_stats(struct engine_stats *st)
 {
-	char key[32];
-	long long val;
-	glob_t g;
-	FILE *f;
+	const struct tgem_stat_key keys[] = {
+		{ "completed", &st->completed },
+		{ "faulted", &st->faulted },
+		{ "timedout", &st->timedout },
+		{ "cancelled", &st->cancelled },
+	};
+	char path[256];
 
 	memset(st, 0, sizeof(*st));
-	if (glob("/sys/kernel/debug/dri/*/tgem_engine_stats", 0, NULL, &g) ||
-	    g.gl_pathc < 1)
+	if (tgem_debugfs_path("tgem_engine_stats", path, sizeof(path)))
 		return -ENOENT;
-	f = fopen(g.gl_pathv[0], "r");
-	globfree(&g);
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %lld", key, &val) == 2) {
-		if (!strcmp(key, "completed"))
-			st->completed = val;
-		else if (!strcmp(key, "faulted"))
-			st->faulted = val;
-		else if (!strcmp(key, "timedout"))
-			st->timedout = val;
-		else if (!strcmp(key, "cancelled"))
-			st->cancelled = val;
-	}
-	fclose(f);
-	return 0;
+	return tgem_stats_read(path, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* --- contexts -------------------------------------------------------- */
@@ -314,7 +257,7 @@ TEST_F(ctx, destroy_errnos)
 TEST_F(ctx, execbuf_on_destroyed_context)
 {
 	uint32_t bb = create(_metadata, self->fd, PLACE_SYS);
-	struct batch b = {};
+	struct tgem_batch b = {};
 	uint32_t id, len;
 
 	len = end(&b);
@@ -384,7 +327,7 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 		create(_metadata, fd, placement),
 	};
 	const uint64_t dst = ADDR(h[1]), src = ADDR(h[2]);
-	struct batch b = {}, second = {}, chained = {};
+	struct tgem_batch b = {}, second = {}, chained = {};
 	uint32_t *p, len;
 	unsigned int i, x, y;
 	int op;
@@ -397,43 +340,43 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 		p[PAGE / 4 + i] = 0x1000000 + i;
 	munmap(p, BO_SIZE);
 
-	emit(&b, MI_NOOP);
-	emit(&b, MI_ARB_CHECK);
-	store_dword(&b, dst + 0x0, 0xdeadbeef);
-	emit(&b, MI_STORE_QWORD_IMM);
-	emit_addr(&b, dst + 0x8);
-	emit(&b, 0x89abcdef);
-	emit(&b, 0x01234567);
-	emit(&b, MI_COPY_MEM_MEM);
-	emit_addr(&b, dst + 0x10);
-	emit_addr(&b, src + 0x4);
+	tgem_emit(&b, MI_NOOP);
+	tgem_emit(&b, MI_ARB_CHECK);
+	tgem_store_dword(&b, dst + 0x0, 0xdeadbeef);
+	tgem_emit(&b, MI_STORE_QWORD_IMM);
+	tgem_emit_addr(&b, dst + 0x8);
+	tgem_emit(&b, 0x89abcdef);
+	tgem_emit(&b, 0x01234567);
+	tgem_emit(&b, MI_COPY_MEM_MEM);
+	tgem_emit_addr(&b, dst + 0x10);
+	tgem_emit_addr(&b, src + 0x4);
 	/* Every compare op, each true for the semaphore value 5. */
 	for (op = SAD_GT_SDD; op <= SAD_NEQ_SDD; op++) {
 		static const uint32_t data[] = { 4, 5, 6, 5, 5, 7 };
 
 		semaphore(&b, op, data[op], src);
-		store_dword(&b, dst + 0x20 + 4 * op, 0x100 + op);
+		tgem_store_dword(&b, dst + 0x20 + 4 * op, 0x100 + op);
 	}
 	/* A second-level batch at +0x800, which returns here. */
 	bb_start(&b, ADDR(h[0]) + 0x800, MI_BATCH_SECOND_LEVEL);
-	store_dword(&b, dst + 0x44, 0x44);
+	tgem_store_dword(&b, dst + 0x44, 0x44);
 	/* A 32 x 3 rectangle at (8, 1) of the image to (4, 2), pitch 1 KiB. */
-	emit(&b, XY_FAST_COPY_BLT);
-	emit(&b, BLT_DEPTH_32 | 1024);
-	emit(&b, (2u << 16) | 4);
-	emit(&b, (5u << 16) | 36);
-	emit_addr(&b, dst + PAGE);
-	emit(&b, (1u << 16) | 8);
-	emit(&b, 256);
-	emit_addr(&b, src + PAGE);
+	tgem_emit(&b, XY_FAST_COPY_BLT);
+	tgem_emit(&b, BLT_DEPTH_32 | 1024);
+	tgem_emit(&b, (2u << 16) | 4);
+	tgem_emit(&b, (5u << 16) | 36);
+	tgem_emit_addr(&b, dst + PAGE);
+	tgem_emit(&b, (1u << 16) | 8);
+	tgem_emit(&b, 256);
+	tgem_emit_addr(&b, src + PAGE);
 	/* Chain to +0xc00, which ends the batch. */
 	bb_start(&b, ADDR(h[0]) + 0xc00, 0);
-	store_dword(&b, dst + 0x4c, 0xbad);	/* never runs */
+	tgem_store_dword(&b, dst + 0x4c, 0xbad);	/* never runs */
 	len = end(&b);
 
-	store_dword(&second, dst + 0x40, 0x40);
+	tgem_store_dword(&second, dst + 0x40, 0x40);
 	end(&second);
-	store_dword(&chained, dst + 0x48, 0x48);
+	tgem_store_dword(&chained, dst + 0x48, 0x48);
 	end(&chained);
 
 	upload(_metadata, fd, h[0], 0, &b);
@@ -495,14 +438,14 @@ TEST_F(engine, faults)
 	};
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
-	struct batch b;
+	struct tgem_batch b;
 	uint32_t *p, len;
 	unsigned int i;
 
 	/* A write to an object without the WRITE flag. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(h[1]), 1);
-	store_dword(&b, ADDR(h[1]) + 4, 2);
+	tgem_store_dword(&b, ADDR(h[1]), 1);
+	tgem_store_dword(&b, ADDR(h[1]) + 4, 2);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 0, len));
@@ -510,8 +453,8 @@ TEST_F(engine, faults)
 
 	/* Outside every object, then a store that would have worked. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(h[1]) + 0x80000, 1);	/* between bindings */
-	store_dword(&b, ADDR(h[1]) + 8, 3);
+	tgem_store_dword(&b, ADDR(h[1]) + 0x80000, 1);	/* between bindings */
+	tgem_store_dword(&b, ADDR(h[1]) + 8, 3);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -519,11 +462,11 @@ TEST_F(engine, faults)
 
 	for (i = 0; i < 3; i++) {
 		memset(&b, 0, sizeof(b));
-		emit(&b, bad[i]);
-		emit(&b, 0);
-		emit(&b, 0);
-		emit(&b, 0);
-		store_dword(&b, ADDR(h[1]) + 12, 4);
+		tgem_emit(&b, bad[i]);
+		tgem_emit(&b, 0);
+		tgem_emit(&b, 0);
+		tgem_emit(&b, 0);
+		tgem_store_dword(&b, ADDR(h[1]) + 12, 4);
 		len = end(&b);
 		upload(_metadata, self->fd, h[0], 0, &b);
 		ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -543,7 +486,7 @@ TEST_F(engine, faults)
 
 	/* Faults do not ban: the context still runs work. */
 	memset(&b, 0, sizeof(b));
-	store_dword(&b, ADDR(h[1]) + 16, 5);
+	tgem_store_dword(&b, ADDR(h[1]) + 16, 5);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
@@ -565,13 +508,13 @@ TEST_F(engine, semaphore_released_by_cpu)
 	uint32_t sem = create(_metadata, self->fd, PLACE_SYS);
 	uint32_t h[2] = { bb, sem };
 	volatile uint32_t *p;
-	struct batch w = {};
+	struct tgem_batch w = {};
 	uint32_t len;
 
 	p = map(_metadata, self->fd, sem);
 	p[0] = 1;
 	semaphore(&w, SAD_GTE_SDD, 42, ADDR(sem));
-	store_dword(&w, ADDR(sem) + 4, 43);
+	tgem_store_dword(&w, ADDR(sem) + 4, 43);
 	len = end(&w);
 	upload(_metadata, self->fd, bb, 0, &w);
 
@@ -625,7 +568,7 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	unsigned int timeout = 5000;
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
-	struct batch l = {}, s = {}, a = {};
+	struct tgem_batch l = {}, s = {}, a = {};
 	uint32_t ll, ls, la, bad, *p;
 	int64_t t0, waited;
 
@@ -634,12 +577,12 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 		timeout = 1000;
 
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &bad));
-	emit(&l, MI_ARB_CHECK);
+	tgem_emit(&l, MI_ARB_CHECK);
 	bb_start(&l, ADDR(hang), 0);
 	ll = end(&l);
-	store_dword(&a, ADDR(target2), 0xbad);
+	tgem_store_dword(&a, ADDR(target2), 0xbad);
 	la = end(&a);
-	store_dword(&s, ADDR(target), 0x600d);
+	tgem_store_dword(&s, ADDR(target), 0x600d);
 	ls = end(&s);
 	upload(_metadata, self->fd, hang, 0, &l);
 	upload(_metadata, self->fd, after, 0, &a);
@@ -712,7 +655,7 @@ TEST_F(engine, close_with_jobs_in_flight)
 	uint32_t hw[2], ha[2], hb[2];
 	struct engine_stats st0, st;
 	int have_stats = !engine_stats(&st0);
-	struct batch w = {}, sa = {}, sb = {};
+	struct tgem_batch w = {}, sa = {}, sb = {};
 	int fd2, buf_a, buf_b, i;
 	uint32_t lw, ls, *p;
 
@@ -732,10 +675,10 @@ TEST_F(engine, close_with_jobs_in_flight)
 	semaphore(&w, SAD_EQ_SDD, 1, ADDR(sem));
 	lw = end(&w);
 	upload(_metadata, fd2, bb_wait, 0, &w);
-	store_dword(&sa, ADDR(t_a), 0x51);
+	tgem_store_dword(&sa, ADDR(t_a), 0x51);
 	ls = end(&sa);
 	upload(_metadata, fd2, bb_a, 0, &sa);
-	store_dword(&sb, ADDR(t_b), 0x51);
+	tgem_store_dword(&sb, ADDR(t_b), 0x51);
 	end(&sb);
 	upload(_metadata, fd2, bb_b, 0, &sb);
 

@@ -34,10 +34,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tgem_mi.h"
 #include "tgem_util.h"
 #include "tgem_bench_stats.h"
-
-#define MI_BATCH_BUFFER_END	(0x0au << 23)
 
 #define NSIZES	4
 static const uint32_t sizes[NSIZES] = { 1000, 10000, 100000, 1000000 };

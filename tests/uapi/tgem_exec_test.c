@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tgem_mi.h"
 #include "tgem_util.h"
 
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -44,15 +45,6 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
-
-/* The commands the tests use (Intel gen8+ MI encodings). */
-#define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
-#define MI_NOOP			MI_INSTR(0x00, 0)
-#define MI_BATCH_BUFFER_END	MI_INSTR(0x0a, 0)
-#define MI_STORE_DWORD_IMM	MI_INSTR(0x20, 2)
-#define MI_STORE_QWORD_IMM	(MI_INSTR(0x20, 3) | (1u << 21))
-#define MI_COPY_MEM_MEM		MI_INSTR(0x2e, 3)
-#define MI_BATCH_BUFFER_START	MI_INSTR(0x31, 1)
 
 static char stats_path[256];
 

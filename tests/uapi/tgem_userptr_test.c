@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tgem_mi.h"
 #include "tgem_util.h"
 
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -51,16 +51,6 @@
 #define PROBE		DRM_TGEM_GEM_USERPTR_FLAG_PROBE
 #define SEC		1000000000ll
 
-/* The commands the tests use (Intel gen8+ encodings, see tgem_cmd.h). */
-#define MI_INSTR(op, len)	(((uint32_t)(op) << 23) | (len))
-#define MI_NOOP			MI_INSTR(0x00, 0)
-#define MI_BATCH_BUFFER_END	MI_INSTR(0x0a, 0)
-#define MI_SEMAPHORE_WAIT	(MI_INSTR(0x1c, 2) | (1u << 15))
-#define   SAD_EQ_SDD		(4u << 12)
-#define MI_STORE_DWORD_IMM	MI_INSTR(0x20, 2)
-#define XY_FAST_COPY_BLT	((2u << 29) | (0x42u << 22) | 8)
-#define   BLT_DEPTH_32		(3u << 24)
-
 /* Object i of an execbuf is softpinned at ADDR(i): 4 GiB apart. */
 #define ADDR(i)			((uint64_t)((i) + 1) << 32)
 
@@ -72,26 +62,14 @@ struct userptr_stats {
 
 static int read_stats(struct userptr_stats *s)
 {
-	char key[32];
-	long long val;
-	FILE *f;
+	const struct tgem_stat_key keys[] = {
+		{ "validations", &s->validations },
+		{ "pages_faulted", &s->pages_faulted },
+		{ "invalidations", &s->invalidations },
+		{ "pages_invalidated", &s->pages_invalidated },
+	};
 
-	memset(s, 0, sizeof(*s));
-	f = fopen(stats_path, "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%31s %lld", key, &val) == 2) {
-		if (!strcmp(key, "validations"))
-			s->validations = val;
-		else if (!strcmp(key, "pages_faulted"))
-			s->pages_faulted = val;
-		else if (!strcmp(key, "invalidations"))
-			s->invalidations = val;
-		else if (!strcmp(key, "pages_invalidated"))
-			s->pages_invalidated = val;
-	}
-	fclose(f);
-	return 0;
+	return tgem_stats_read(stats_path, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* The raw ioctl: no restart, so EINTR and EAGAIN show. */
@@ -543,47 +521,24 @@ TEST_F(userptr, race_probe_dontneed)
 
 /* --- the engine on userptr memory (execbuf) ------------------------------ */
 
-struct batch {
-	uint32_t dw[1024];
-	unsigned int n;
-};
-
-static void emit(struct batch *b, uint32_t v)
-{
-	b->dw[b->n++] = v;
-}
-
-static void emit_addr(struct batch *b, uint64_t addr)
-{
-	emit(b, (uint32_t)addr);
-	emit(b, (uint32_t)(addr >> 32));
-}
-
-static void store_dword(struct batch *b, uint64_t addr, uint32_t v)
-{
-	emit(b, MI_STORE_DWORD_IMM);
-	emit_addr(b, addr);
-	emit(b, v);
-}
-
 /* Copy @rows whole pages from @src to @dst (rows of 1024 32-bit pixels). */
-static void blt_pages(struct batch *b, uint64_t dst, uint64_t src, uint32_t rows)
+static void blt_pages(struct tgem_batch *b, uint64_t dst, uint64_t src, uint32_t rows)
 {
-	emit(b, XY_FAST_COPY_BLT);
-	emit(b, BLT_DEPTH_32 | PAGE);
-	emit(b, 0);
-	emit(b, (rows << 16) | 1024);
-	emit_addr(b, dst);
-	emit(b, 0);
-	emit(b, PAGE);
-	emit_addr(b, src);
+	tgem_emit(b, XY_FAST_COPY_BLT);
+	tgem_emit(b, BLT_DEPTH_32 | PAGE);
+	tgem_emit(b, 0);
+	tgem_emit(b, (rows << 16) | 1024);
+	tgem_emit_addr(b, dst);
+	tgem_emit(b, 0);
+	tgem_emit(b, PAGE);
+	tgem_emit_addr(b, src);
 }
 
-static void semaphore_eq(struct batch *b, uint64_t addr, uint32_t v)
+static void semaphore_eq(struct tgem_batch *b, uint64_t addr, uint32_t v)
 {
-	emit(b, MI_SEMAPHORE_WAIT | SAD_EQ_SDD);
-	emit(b, v);
-	emit_addr(b, addr);
+	tgem_emit(b, MI_SEMAPHORE_WAIT | SAD(SAD_EQ_SDD));
+	tgem_emit(b, v);
+	tgem_emit_addr(b, addr);
 }
 
 FIXTURE(exec) {
@@ -619,16 +574,16 @@ FIXTURE_TEARDOWN(exec)
  * objects 1..n, each at ADDR(i); @writable is a mask over 1..n.
  */
 static int run(int fd, uint32_t ctx, uint32_t batch, uint32_t *bmap,
-	       struct batch *b, const uint32_t *handles, unsigned int n,
+	       struct tgem_batch *b, const uint32_t *handles, unsigned int n,
 	       uint32_t writable)
 {
 	struct drm_tgem_exec_object objs[8];
 	struct drm_tgem_execbuf eb;
 	unsigned int i;
 
-	emit(b, MI_BATCH_BUFFER_END);
+	tgem_emit(b, MI_BATCH_BUFFER_END);
 	if (b->n & 1)
-		emit(b, MI_NOOP);
+		tgem_emit(b, MI_NOOP);
 	memcpy(bmap, b->dw, b->n * 4);
 
 	memset(objs, 0, sizeof(objs));
@@ -675,7 +630,7 @@ static uint32_t sys_bo(struct __test_metadata *_metadata, int fd, size_t size,
 TEST_F(exec, engine_and_cpu_share_pages)
 {
 	uint32_t *u = map_anon(16 * PAGE, PROT_READ | PROT_WRITE);
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h[2], *d;
 	unsigned int i;
 
@@ -685,7 +640,7 @@ TEST_F(exec, engine_and_cpu_share_pages)
 	h[1] = sys_bo(_metadata, self->fd, 4 * PAGE, &d);
 
 	for (i = 0; i < 16; i++)
-		store_dword(&b, ADDR(1) + i * PAGE + 4 * i, 0x1000 + i);
+		tgem_store_dword(&b, ADDR(1) + i * PAGE + 4 * i, 0x1000 + i);
 	ASSERT_EQ(0, RUN(&b, h, 2, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h[0]));
 	for (i = 0; i < 16; i++)
@@ -709,7 +664,7 @@ TEST_F(exec, engine_and_cpu_share_pages)
 TEST_F(exec, read_only_userptr)
 {
 	uint32_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h[2], *d;
 
 	ASSERT_NE(NULL, u);
@@ -732,8 +687,8 @@ TEST_F(exec, read_only_userptr)
 	/* Marked WRITE or not, the store faults; the job stops there. */
 	memset(d, 0, 4 * PAGE);
 	b.n = 0;
-	store_dword(&b, ADDR(1) + 8, 0xbad);
-	store_dword(&b, ADDR(2), 0x600d);
+	tgem_store_dword(&b, ADDR(1) + 8, 0xbad);
+	tgem_store_dword(&b, ADDR(2), 0x600d);
 	ASSERT_EQ(0, RUN(&b, h, 2, (1u << 1) | (1u << 2)));
 	ASSERT_EQ(0, idle(self->fd, h[1]));
 	EXPECT_EQ(-1, tgem_check(u, 4 * PAGE, 0x52));
@@ -749,14 +704,14 @@ TEST_F(exec, read_only_userptr)
 TEST_F(exec, dontneed_then_write)
 {
 	uint32_t *u = map_anon(8 * PAGE, PROT_READ | PROT_WRITE);
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	struct userptr_stats a, z;
 	uint32_t h;
 
 	ASSERT_NE(NULL, u);
 	memset(u, 0x11, 8 * PAGE);
 	ASSERT_EQ(0, userptr(self->fd, u, 8 * PAGE, 0, &h));
-	store_dword(&b, ADDR(1), 1);
+	tgem_store_dword(&b, ADDR(1), 1);
 	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h));
 	EXPECT_EQ(1u, u[0]);
@@ -764,7 +719,7 @@ TEST_F(exec, dontneed_then_write)
 	ASSERT_EQ(0, madvise(u + 3 * PAGE / 4, PAGE, MADV_DONTNEED));
 	ASSERT_EQ(0, read_stats(&a));
 	b.n = 0;
-	store_dword(&b, ADDR(1) + 3 * PAGE + 16, 0xd0e5);
+	tgem_store_dword(&b, ADDR(1) + 3 * PAGE + 16, 0xd0e5);
 	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h));
 	ASSERT_EQ(0, read_stats(&z));
@@ -783,7 +738,7 @@ TEST_F(exec, dontneed_then_write)
 TEST_F(exec, one_gib_refaults_one_page)
 {
 	struct userptr_stats a, z;
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h[2], *d;
 	uint8_t *u;
 
@@ -849,7 +804,7 @@ static void *unmap_thread(void *arg)
 TEST_F(exec, munmap_waits_for_the_job)
 {
 	struct unmapper m = { .size = 4 * PAGE };
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h[2], *s, s1;
 	pthread_t t;
 	int early;
@@ -862,8 +817,8 @@ TEST_F(exec, munmap_waits_for_the_job)
 	s[1] = 0;
 
 	semaphore_eq(&b, ADDR(2), 1);
-	store_dword(&b, ADDR(1) + 64, 0x5eed);
-	store_dword(&b, ADDR(2) + 4, 0xd0e);
+	tgem_store_dword(&b, ADDR(1) + 64, 0x5eed);
+	tgem_store_dword(&b, ADDR(2) + 4, 0xd0e);
 	ASSERT_EQ(0, RUN(&b, h, 2, (1u << 1) | (1u << 2)));
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, unmap_thread, &m));
@@ -884,7 +839,7 @@ TEST_F(exec, munmap_waits_for_the_job)
 
 	/* The range is gone: the next use fails. */
 	b.n = 0;
-	store_dword(&b, ADDR(1), 1);
+	tgem_store_dword(&b, ADDR(1), 1);
 	EXPECT_EQ(-EFAULT, RUN(&b, h, 1, 1u << 1));
 
 	munmap(s, PAGE);
@@ -896,7 +851,7 @@ TEST_F(exec, munmap_waits_for_the_job)
 TEST_F(exec, fork_keeps_the_parents_pages)
 {
 	uint32_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h[2], *d;
 	int status;
 	pid_t pid;
@@ -939,14 +894,14 @@ TEST_F(exec, mremap_of_a_bound_range)
 {
 	uint8_t *u = map_anon(4 * PAGE, PROT_READ | PROT_WRITE);
 	uint8_t *q = map_anon(4 * PAGE, PROT_NONE);
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h;
 	void *r;
 
 	ASSERT_NE(NULL, u);
 	ASSERT_NE(NULL, q);
 	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h));
-	store_dword(&b, ADDR(1), 0x1);
+	tgem_store_dword(&b, ADDR(1), 0x1);
 	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h));
 
@@ -959,7 +914,7 @@ TEST_F(exec, mremap_of_a_bound_range)
 	ASSERT_EQ((void *)u, mmap(u, 4 * PAGE, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	b.n = 0;
-	store_dword(&b, ADDR(1) + 4, 0x2);
+	tgem_store_dword(&b, ADDR(1) + 4, 0x2);
 	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h));
 	EXPECT_EQ(0x2u, ((uint32_t *)u)[1]);
@@ -974,7 +929,7 @@ TEST_F(exec, mremap_of_a_bound_range)
 TEST_F(exec, memfd_backed)
 {
 	const size_t size = 8 * PAGE;
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint32_t h, v = 0;
 	uint8_t *p;
 	int mfd;
@@ -986,7 +941,7 @@ TEST_F(exec, memfd_backed)
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, userptr(self->fd, p, size, 0, &h));
 
-	store_dword(&b, ADDR(1) + 5 * PAGE + 8, 0xf11e);
+	tgem_store_dword(&b, ADDR(1) + 5 * PAGE + 8, 0xf11e);
 	ASSERT_EQ(0, RUN(&b, &h, 1, 1u << 1));
 	ASSERT_EQ(0, idle(self->fd, h));
 	ASSERT_EQ((ssize_t)sizeof(v), pread(mfd, &v, sizeof(v), 5 * PAGE + 8));
@@ -1004,7 +959,7 @@ TEST_F(exec, refusals)
 	struct drm_tgem_relocation_entry reloc = { .target_handle = 0 };
 	struct drm_tgem_exec_object objs[2];
 	struct drm_tgem_execbuf eb;
-	struct batch b = { .n = 0 };
+	struct tgem_batch b = { .n = 0 };
 	uint64_t size = 4 * PAGE;
 	uint32_t h, bo;
 	void *m;
@@ -1013,8 +968,8 @@ TEST_F(exec, refusals)
 	ASSERT_EQ(0, userptr(self->fd, u, 4 * PAGE, 0, &h));
 
 	/* No relocations into a userptr. */
-	emit(&b, MI_BATCH_BUFFER_END);
-	emit(&b, MI_NOOP);
+	tgem_emit(&b, MI_BATCH_BUFFER_END);
+	tgem_emit(&b, MI_NOOP);
 	memcpy(self->bmap, b.dw, 8);
 	memset(objs, 0, sizeof(objs));
 	objs[0].handle = self->batch;
@@ -1039,7 +994,7 @@ TEST_F(exec, refusals)
 	memset(m, 1, size);
 	ASSERT_EQ(0, userptr(self->fd, m, size, RO, &h));
 	b.n = 0;
-	store_dword(&b, ADDR(2), 0);
+	tgem_store_dword(&b, ADDR(2), 0);
 	EXPECT_EQ(-EFAULT, RUN(&b, &h, 1, 0));
 	munmap(m, size);
 	tgem_gem_close(self->fd, h);
@@ -1058,7 +1013,7 @@ TEST_F(exec, exit_with_jobs_in_flight)
 	if (!pid) {
 		const size_t size = 256 * PAGE;
 		uint32_t ctx, batch, h[2], *bmap, *d;
-		struct batch b = { .n = 0 };
+		struct tgem_batch b = { .n = 0 };
 		uint64_t sz = BATCH_SIZE;
 		uint8_t *u;
 		int fd, i;
@@ -1082,7 +1037,7 @@ TEST_F(exec, exit_with_jobs_in_flight)
 		blt_pages(&b, ADDR(1), ADDR(2), 256);
 		blt_pages(&b, ADDR(2), ADDR(1), 256);
 		for (i = 0; i < 16; i++) {
-			struct batch c = b;
+			struct tgem_batch c = b;
 
 			if (run(fd, ctx, batch, bmap, &c, h, 2, (1u << 1) | (1u << 2)))
 				_exit(5);
@@ -1109,12 +1064,12 @@ static void *race_submitter(void *arg)
 	uint32_t i = 0;
 
 	while (!r->stop) {
-		struct batch b = { .n = 0 };
+		struct tgem_batch b = { .n = 0 };
 		unsigned int page = i % 16;
 		uint32_t v = 0x10000 + i;
 		int ret;
 
-		store_dword(&b, ADDR(1) + page * PAGE + 4 * page, v);
+		tgem_store_dword(&b, ADDR(1) + page * PAGE + 4 * page, v);
 		ret = run(r->fd, r->ctx, r->batch, r->bmap, &b, &r->h, 1, 1u << 1);
 		if (!ret)
 			ret = idle(r->fd, r->h);
@@ -1175,14 +1130,9 @@ TEST_F(exec, invalidate_and_submit_race)
 
 int main(int argc, char **argv)
 {
-	glob_t g;
-
-	if (glob("/sys/kernel/debug/dri/*/tgem_userptr_stats", 0, NULL, &g) ||
-	    g.gl_pathc < 1) {
+	if (tgem_debugfs_path("tgem_userptr_stats", stats_path, sizeof(stats_path))) {
 		printf("1..0 # SKIP no tgem_userptr_stats in debugfs\n");
 		return KSFT_SKIP;
 	}
-	snprintf(stats_path, sizeof(stats_path), "%s", g.gl_pathv[0]);
-	globfree(&g);
 	return test_harness_run(argc, argv);
 }
