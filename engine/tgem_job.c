@@ -31,6 +31,7 @@
  */
 
 #include <linux/dma-fence.h>
+#include <linux/lockdep.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -128,6 +129,8 @@ static int tgem_job_map_cmp(const void *a, const void *b)
  */
 struct dma_fence *tgem_job_arm(struct tgem_job *job)
 {
+	lockdep_assert_held(&job->ctx->submit_lock);
+
 	sort(job->maps, job->num_maps, sizeof(job->maps[0]),
 	     tgem_job_map_cmp, NULL);
 	drm_sched_job_arm(&job->base);
@@ -148,6 +151,7 @@ void tgem_job_push(struct tgem_job *job)
 {
 	struct tgem_context *ctx = job->ctx;
 
+	lockdep_assert_held(&ctx->submit_lock);
 	drm_sched_entity_push_job(&job->base);
 	up_read(&ctx->submit_lock);
 }
@@ -198,6 +202,7 @@ void tgem_job_free(struct tgem_job *job)
  */
 void tgem_job_abort(struct tgem_job *job)
 {
+	lockdep_assert_held(&job->ctx->submit_lock);
 	up_read(&job->ctx->submit_lock);
 	drm_sched_job_cleanup(&job->base);
 	tgem_job_free(job);
