@@ -82,6 +82,14 @@
  *     execbuf that fails instead releases them unseen and puts the user's
  *     fd fields back, so a failure never signals or leaves an fd open.
  *
+ * **Spurious ENOMEM.** TTM 6.12 reports a ww backoff while it evicts for
+ * phase 4 (-EDEADLK on a victim's dma_resv, under the execbuf's ticket)
+ * as ``-ENOMEM``, exactly as it reports a full memory; the ticket must
+ * then back off, which only dropping every lock does. So an ``-ENOMEM``
+ * from phases 2 to 6 drops every lock and runs them again, up to
+ * %TGEM_EXEC_NOMEM_TRIES times in all, before userspace sees it, as
+ * tgem_bo_validate() does for creation and MIGRATE.
+ *
  * **Reading relocations under locks.** The relocation arrays are user
  * memory, and phases 3 and 5 run with dma_resv locks held. A page fault
  * there could need one of them: the array may live in a tgem BO mmapped
@@ -156,6 +164,8 @@
 				 DRM_TGEM_EXEC_OBJECT_ASYNC)
 /* Attempts when invalidations keep hitting the userptrs of an execbuf. */
 #define TGEM_EXEC_USERPTR_TRIES	8
+/* Attempts before an -ENOMEM from TTM is believed (see tgem_bo_validate()). */
+#define TGEM_EXEC_NOMEM_TRIES	3
 
 /*
  * One execbuf in progress. Owned by the ioctl; nothing in it is shared.
@@ -700,7 +710,7 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		.file = file,
 		.args = data,
 	};
-	unsigned int tries;
+	unsigned int tries, nomem_tries = 0;
 	int ret;
 
 	ret = tgem_exec_check_args(drm, eb.args);
@@ -752,6 +762,17 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		}
 		drm_exec_fini(&eb.exec);
 
+		/*
+		 * -ENOMEM may be TTM's word for a ww backoff while it evicted
+		 * for phase 4 (see tgem_bo_validate()): the ticket is spent,
+		 * so try again from scratch, with every lock dropped, a few
+		 * times before believing it.
+		 */
+		if (ret == -ENOMEM && ++nomem_tries < TGEM_EXEC_NOMEM_TRIES &&
+		    !fatal_signal_pending(current)) {
+			tries--;
+			continue;
+		}
 		/* -EAGAIN: a userptr was invalidated since its validation. */
 		if (ret != -EAGAIN || !eb.has_userptr ||
 		    tries == TGEM_EXEC_USERPTR_TRIES)
