@@ -201,6 +201,7 @@ static int tgem_sync_lookup_wait(struct drm_device *drm,
 				 struct tgem_sync_entry *e,
 				 struct drm_file *file)
 {
+	struct dma_fence *fence = NULL;
 	u64 flags = 0;
 	int ret;
 
@@ -213,15 +214,20 @@ static int tgem_sync_lookup_wait(struct drm_device *drm,
 
 	if (e->flags & DRM_TGEM_SYNC_FLAG_WAIT_FOR_SUBMIT)
 		flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
-	ret = drm_syncobj_find_fence(file, e->handle, e->point, flags, &e->fence);
+	/*
+	 * On failure drm_syncobj_find_fence() may leave a fence it has put
+	 * already in @fence: take it only on success.
+	 */
+	ret = drm_syncobj_find_fence(file, e->handle, e->point, flags, &fence);
 	if (ret == -ERESTARTSYS || ret == -EINTR)
 		return ret;
 	/* ENOENT, EINVAL (nothing there yet), ETIME (nothing came). */
 	if (TGEM_IOCTL_DBG(drm, ret))
 		return ret;
 	/* Signalled points come back as the stub; never NULL on success. */
-	if (WARN_ON_ONCE(!e->fence))
+	if (WARN_ON_ONCE(!fence))
 		return -EINVAL;
+	e->fence = fence;
 	return 0;
 }
 

@@ -848,13 +848,13 @@ TEST_F(sync, bad_array)
 
 	/*
 	 * An out-fence on an execbuf that fails after the syncs were looked
-	 * up (a relocation at an unaligned offset fails in the first
-	 * relocation pass, with the BOs locked): no fd, no signal, and the
-	 * fd field keeps its input value.
+	 * up (a bad relocation fails in the first relocation pass, with the
+	 * BOs locked): no fd, no signal, and the fd field keeps its input
+	 * value.
 	 */
 	{
 		struct drm_tgem_relocation_entry r = {
-			.target_handle = self->data, .offset = 4,
+			.target_handle = self->data,
 		};
 		struct drm_tgem_sync o[3] = {
 			SIGNAL_SYNCOBJ(sig), SIGNAL_POINT(tl, 1), SIGNAL_FILE(),
@@ -876,7 +876,9 @@ TEST_F(sync, bad_array)
 		EXPECT_EQ(-ENOENT, tgem_execbuf(self->fd, &eb));
 		EXPECT_EQ(-7, o[2].fd);
 		EXPECT_NOTHING_DONE(fds);
+		/* In the list, at an unaligned offset: EINVAL. */
 		r.target_handle = bb;
+		r.offset = 4;
 		EXPECT_EQ(-EINVAL, tgem_execbuf(self->fd, &eb));
 		EXPECT_EQ(-7, o[2].fd);
 		EXPECT_NOTHING_DONE(fds);
