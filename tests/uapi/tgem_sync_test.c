@@ -8,7 +8,8 @@
  * WAIT_FOR_SUBMIT; binary syncobjs; an out-fence sync_file waited with
  * poll(); an in-fence sync_file from vgem. Implicit synchronisation
  * across two tgem files sharing a BO through PRIME, and
- * DRM_TGEM_EXEC_OBJECT_ASYNC turning it off. GEM_WAIT as a busy query.
+ * DRM_TGEM_EXEC_OBJECT_ASYNC turning it off; DMA_BUF_IOCTL_EXPORT_SYNC_FILE
+ * and IMPORT_SYNC_FILE on a tgem dma-buf. GEM_WAIT as a busy query.
  * Bad inputs, each with its errno, nothing signalled and no fd left open.
  *
  * Every ordering test holds its first job on a "gate": a vgem fence
@@ -683,6 +684,76 @@ TEST_F(sync, implicit_sync_across_files_and_async)
 	munmap((void *)py, PAGE);
 	munmap((void *)pz, PAGE);
 	close(fb);
+}
+
+/*
+ * The dma-buf view of the same fences: DMA_BUF_IOCTL_EXPORT_SYNC_FILE on
+ * a tgem dma-buf gives the fence of a tgem job writing it, and a fence
+ * imported with DMA_BUF_IOCTL_IMPORT_SYNC_FILE holds a tgem job that
+ * reads the BO, as the dma-buf documentation says.
+ */
+TEST_F(sync, dmabuf_export_import_sync_file)
+{
+	const uint32_t wr = DRM_TGEM_EXEC_OBJECT_WRITE;
+	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ };
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	struct tgem_batch b1 = { 0 }, b2 = { 0 };
+	uint32_t bb, len, y, h[2], f[2];
+	struct pollfd pfd = { .events = POLLIN };
+	volatile uint32_t *py;
+	struct drm_tgem_sync s;
+	struct gate g2;
+
+	GATE(&self->gate);
+	prime.handle = self->data;
+	ASSERT_EQ(0, tgem_ioctl(self->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime));
+
+	/* Idle: the exported sync_file is signalled at once. */
+	ASSERT_EQ(0, tgem_ioctl(prime.fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp));
+	pfd.fd = exp.fd;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	close(exp.fd);
+
+	/* A held tgem job writing the BO: a reader's sync_file waits for it. */
+	tgem_store_dword(&b1, ADDR(self->data), 0xe1);
+	bb = batch(_metadata, self->fd, &b1, &len);
+	s = WAIT_FILE(self->gate.sync_file);
+	ASSERT_EQ(0, submit(self->fd, self->ctx, &self->data, &wr, 1, bb, len,
+			    &s, 1));
+	ASSERT_EQ(0, tgem_ioctl(prime.fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp));
+	pfd.fd = exp.fd;
+	settle();
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, gate_open(&self->gate));
+	ASSERT_EQ(1, poll(&pfd, 1, 20000));
+	EXPECT_EQ(0xe1, self->p[0]);
+	close(exp.fd);
+
+	/* A foreign write fence imported: a tgem reader waits for it. */
+	ASSERT_EQ(0, gate_init(&g2));
+	imp.fd = g2.sync_file;
+	ASSERT_EQ(0, tgem_ioctl(prime.fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp));
+	ASSERT_EQ(1, busy(self->fd, self->data));
+	y = create(_metadata, self->fd);
+	py = map(_metadata, self->fd, y);
+	copy_dword(&b2, ADDR(y), ADDR(self->data));
+	bb = batch(_metadata, self->fd, &b2, &len);
+	h[0] = self->data;
+	f[0] = 0;
+	h[1] = y;
+	f[1] = wr;
+	ASSERT_EQ(0, submit(self->fd, self->ctx2, h, f, 2, bb, len, NULL, 0));
+	settle();
+	EXPECT_EQ(1, busy(self->fd, y));
+	EXPECT_EQ(0, py[0]);
+	ASSERT_EQ(0, gate_open(&g2));
+	ASSERT_EQ(0, tgem_bo_wait(self->fd, y, tgem_now_ns() + 20 * SEC));
+	EXPECT_EQ(0xe1, py[0]);
+
+	gate_fini(&g2);
+	munmap((void *)py, PAGE);
+	close(prime.fd);
 }
 
 /* --- bad inputs ------------------------------------------------------------ */
