@@ -83,6 +83,15 @@ static void copy_dword(struct tgem_batch *b, uint64_t dst, uint64_t src)
 	tgem_emit_addr(b, src);
 }
 
+/* Poll the dword at @addr until it equals @value. */
+static void semaphore_wait_eq(struct tgem_batch *b, uint32_t value,
+			      uint64_t addr)
+{
+	tgem_emit(b, MI_SEMAPHORE_WAIT | SAD(SAD_EQ_SDD));
+	tgem_emit(b, value);
+	tgem_emit_addr(b, addr);
+}
+
 /* A batch BO of @fd holding @b, ended. Returns its handle; *len its length. */
 static uint32_t batch(struct __test_metadata *_metadata, int fd,
 		      struct tgem_batch *b, uint32_t *len)
@@ -542,6 +551,46 @@ TEST_F(sync, binary_syncobj)
 	EXPECT_EQ(0x77, self->p[0]);
 }
 
+/*
+ * An out-fence sync_file of a job that has started but not finished (it
+ * polls a dword the CPU writes later), waited for by a job of another
+ * context: the second job must wait for the end of the first, not merely
+ * for its start, although both contexts share one drm_sched scheduler.
+ */
+TEST_F(sync, sync_file_across_contexts_waits_for_end)
+{
+	const uint32_t async = DRM_TGEM_EXEC_OBJECT_WRITE | DRM_TGEM_EXEC_OBJECT_ASYNC;
+	uint64_t d = ADDR(self->data);
+	struct tgem_batch b1 = { 0 }, b2 = { 0 };
+	uint32_t bb1, bb2, len1, len2;
+	struct drm_tgem_sync s;
+
+	semaphore_wait_eq(&b1, 1, d + 4);
+	tgem_store_dword(&b1, d, 0x31);
+	bb1 = batch(_metadata, self->fd, &b1, &len1);
+	copy_dword(&b2, d + 8, d);
+	tgem_store_dword(&b2, d + 12, 0x32);
+	bb2 = batch(_metadata, self->fd, &b2, &len2);
+
+	s = SIGNAL_FILE();
+	ASSERT_EQ(0, submit(self->fd, self->ctx, &self->data, &async, 1, bb1,
+			    len1, &s, 1));
+	s = WAIT_FILE(s.fd);
+	ASSERT_EQ(0, submit(self->fd, self->ctx2, &self->data, &async, 1, bb2,
+			    len2, &s, 1));
+	close(s.fd);
+	settle();
+	settle();
+	EXPECT_EQ(0, self->p[3]);
+	EXPECT_EQ(0, self->p[2]);
+
+	self->p[1] = 1;
+	ASSERT_EQ(0, tgem_bo_wait(self->fd, self->data, tgem_now_ns() + 20 * SEC));
+	EXPECT_EQ(0x31, self->p[0]);
+	EXPECT_EQ(0x31, self->p[2]);
+	EXPECT_EQ(0x32, self->p[3]);
+}
+
 /* An out-fence sync_file: not ready while the job is held, then ready. */
 TEST_F(sync, out_sync_file_poll)
 {
@@ -611,9 +660,12 @@ TEST_F(sync, in_sync_file_from_vgem_and_busy)
 
 /*
  * A BO shared by two tgem files through PRIME. File A's job writes it,
- * held by the gate. File B reads it twice, on two contexts, copying what
- * it sees into BOs of its own: the plain read waits for A's job; the
- * ASYNC read does not, runs at once and sees the old contents.
+ * once it has started and the CPU lets it go on (a semaphore on dword 1
+ * of the BO): so it is running, not merely queued, while B submits. File
+ * B reads the BO twice, on two contexts, copying what it sees into BOs
+ * of its own: the plain read waits for the end of A's job (not for its
+ * start: contexts run in parallel); the ASYNC read does not, runs at once
+ * and sees the old contents.
  */
 TEST_F(sync, implicit_sync_across_files_and_async)
 {
@@ -622,9 +674,7 @@ TEST_F(sync, implicit_sync_across_files_and_async)
 	uint32_t fb, ctxb, ctxb2, shared, y, z, bb, len, h[2], f[2];
 	struct tgem_batch b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
 	volatile uint32_t *py, *pz;
-	struct drm_tgem_sync s;
 
-	GATE(&self->gate);
 	fb = tgem_open(NULL, 0);
 	ASSERT_LE(0, fb);
 	ASSERT_EQ(0, tgem_ctx_create(fb, &ctxb));
@@ -640,12 +690,12 @@ TEST_F(sync, implicit_sync_across_files_and_async)
 	py = map(_metadata, fb, y);
 	pz = map(_metadata, fb, z);
 
-	/* A: write the shared BO, once the gate opens. */
+	/* A: wait for the CPU's word, then write the shared BO. */
+	semaphore_wait_eq(&b1, 1, ADDR(self->data) + 4);
 	tgem_store_dword(&b1, ADDR(self->data), 0xa1);
 	bb = batch(_metadata, self->fd, &b1, &len);
-	s = WAIT_FILE(self->gate.sync_file);
 	ASSERT_EQ(0, submit(self->fd, self->ctx, &self->data, &wr, 1, bb, len,
-			    &s, 1));
+			    NULL, 0));
 
 	/* B, context 1: read it (implicitly waits), copy into y. */
 	copy_dword(&b2, ADDR(y), ADDR(shared));
@@ -675,7 +725,7 @@ TEST_F(sync, implicit_sync_across_files_and_async)
 	/* The ASYNC job's read fence is on the shared BO like any other. */
 	EXPECT_EQ(1, busy(fb, shared));
 
-	ASSERT_EQ(0, gate_open(&self->gate));
+	self->p[1] = 1;
 	ASSERT_EQ(0, tgem_bo_wait(fb, y, tgem_now_ns() + 20 * SEC));
 	EXPECT_EQ(0xa1, py[0]);
 	EXPECT_EQ(0xa1, self->p[0]);
