@@ -24,6 +24,7 @@ tgem-y := \
 	execbuf/tgem_gpuvm.o \
 	execbuf/tgem_reloc.o \
 	execbuf/tgem_reloc_cache.o \
+	execbuf/tgem_sync.o \
 	gem/tgem_bo.o \
 	gem/tgem_drv.o \
 	gem/tgem_file.o \

@@ -379,7 +379,7 @@ TEST_F(exec, bad_arguments)
 	REFUSED(EINVAL, extensions, 1);
 	REFUSED(EINVAL, reserved[0], 1);
 	REFUSED(EINVAL, reserved[1], 1);
-	REFUSED(EINVAL, num_syncs, 1);
+	REFUSED(EINVAL, num_syncs, DRM_TGEM_EXEC_MAX_SYNCS + 1);
 	REFUSED(EINVAL, syncs, (uintptr_t)&eb);
 	REFUSED(EINVAL, flags, 1u << 2);
 	REFUSED(EINVAL, flags, 1u << 31);
@@ -441,7 +441,7 @@ TEST_F(exec, bad_objects)
 	REFUSED_OBJ(ENOENT, handle, 0);
 	REFUSED_OBJ(ENOENT, handle, 0x7fff);
 	REFUSED_OBJ(EINVAL, handle, bb);		/* duplicate handle */
-	REFUSED_OBJ(EINVAL, flags, 1u << 2);
+	REFUSED_OBJ(EINVAL, flags, 1u << 3);
 	REFUSED_OBJ(EINVAL, flags, 1u << 31);
 	REFUSED_OBJ(EINVAL, pad, 1);
 	REFUSED_OBJ(EINVAL, reserved[0], 1);

@@ -217,9 +217,10 @@ TEST_F(uapi, query_config)
 	EXPECT_EQ((__u64)self->page_size,
 		  c->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT]);
 	EXPECT_LT(0u, c->info[DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE]);
-	/* Every device runs batches and has userptr; no unknown bit is set. */
+	/* Every device runs batches, with fences, and has userptr; no unknown bit is set. */
 	EXPECT_EQ((__u64)(DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF |
-			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR),
+			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR |
+			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_SYNCS),
 		  c->info[DRM_TGEM_QUERY_CONFIG_FLAGS] &
 		  ~(__u64)DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM);
 	free(c);
