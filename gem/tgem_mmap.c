@@ -96,6 +96,15 @@
  * The zap covers the whole BO, so it never splits a PUD (which would need
  * ``mmap_lock``).
  *
+ * **Cutting and moving a mapping.** Linux 6.12 maps PUD pfnmaps but does
+ * not yet cut or move them everywhere: a munmap() or mprotect() of part of
+ * a GiB splits the PUD with a VMA that starts inside it (a VM_BUG_ON with
+ * DEBUG_VM), and mremap() takes a PUD leaf for a bad page table. tgem's
+ * &vm_operations_struct.may_split zaps a PUD the cut would go through,
+ * and its &vm_operations_struct.open zaps a big VRAM BO's mappings before
+ * mremap() moves one (it cannot tell a move from a split there, and zaps
+ * for both; fork() copies PUDs fine and is left alone). The GiB refaults.
+ *
  * Counters of faults, PTEs, PMDs and PUDs inserted are in the debugfs
  * file ``tgem_fault_stats``; tests assert on them.
  */
@@ -425,9 +434,9 @@ static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 /*
  * The PFN of BO pages [pgoff, pgoff + 2^order), if they are one aligned
- * run of VRAM. The run is looked for within one buddy block: a naturally
- * aligned range of VRAM never spans two blocks of one allocation, as the
- * buddy allocator merges free buddies before it hands them out.
+ * run of VRAM. The run is looked for within one buddy block; an aligned
+ * range split over two blocks (which the allocator does not hand out for
+ * free VRAM: it merges free buddies) maps by smaller entries instead.
  */
 static bool tgem_mmap_huge_pfn(struct tgem_device *tdev,
 			       struct ttm_buffer_object *tbo, pgoff_t pgoff,
@@ -612,13 +621,78 @@ out_unlock:
 
 #endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
 
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+/* Whether @addr in @vma is mapped by a huge PUD; mmap_lock held. */
+static bool tgem_mmap_pud_mapped(struct vm_area_struct *vma, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
+	p4d_t *p4d;
+
+	if (pgd_none(*pgd))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return false;
+	return pud_leaf(READ_ONCE(*pud_offset(p4d, addr)));
+}
+
+/*
+ * The core is about to cut @vma at @addr (munmap(), mprotect(), mremap()
+ * of part of it). 6.12 cannot cut a huge PUD: zapping part of one splits
+ * it with the VMA that starts inside it, which DEBUG_VM kills
+ * (__split_huge_pud_locked()). Zap a PUD that @addr would cut, whole,
+ * first; its GiB refaults by smaller entries.
+ */
+static int tgem_mmap_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long haddr = addr & PUD_MASK;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	if (haddr == addr || haddr < vma->vm_start || haddr + PUD_SIZE > vma->vm_end)
+		return 0;
+	/*
+	 * The core write-locks the VMA only after this: until then a fault
+	 * under the VMA lock alone could map the PUD again.
+	 */
+	vma_start_write(vma);
+	if (tgem_mmap_pud_mapped(vma, haddr))
+		zap_vma_ptes(vma, haddr, PUD_SIZE);
+	return 0;
+}
+
+/*
+ * A new VMA of a BO: fork() (in the child's mm), a split, or mremap()
+ * moving the mapping (both in ours). 6.12's mremap() cannot move a huge
+ * PUD to an address that is not 1 GiB aligned, and takes one for a bad
+ * table entry even when it could (get_old_pud() clears it, with an error
+ * in the kernel log and no TLB flush). So before a BO that may be mapped
+ * by PUDs is moved, zap its mappings; the whole BO, which never cuts a PUD
+ * in any process's VMA. mremap() has write-locked the old VMA, so no
+ * fault maps it again before the move.
+ */
+static void tgem_mmap_open(struct vm_area_struct *vma)
+{
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+
+	ttm_bo_vm_open(vma);
+	if (vma->vm_mm == current->mm && vma->vm_end - vma->vm_start >= PUD_SIZE &&
+	    (gem_to_tgem_bo(&tbo->base)->uapi_placement & DRM_TGEM_PLACEMENT_VRAM))
+		ttm_bo_unmap_virtual(tbo);
+}
+#else
+#define tgem_mmap_open ttm_bo_vm_open
+#endif
+
 /* The &vm_operations_struct of BO mappings. */
 const struct vm_operations_struct tgem_mmap_ops = {
 	.fault = tgem_mmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 	.huge_fault = tgem_mmap_huge_fault,
 #endif
-	.open = ttm_bo_vm_open,
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	.may_split = tgem_mmap_may_split,
+#endif
+	.open = tgem_mmap_open,
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
 };
