@@ -510,7 +510,8 @@ TEST_F(fault, vram_1g_cut_and_move)
 	touch_pages(p, SZ_1G, &d);
 	ASSERT_EQ(1, d.pud_faults);
 	fill_spots(p, 0x92);
-	area = mmap(NULL, 3 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Room for [q + 2 MiB, q + 1 GiB + 2 MiB) and [q + 2 GiB, q + 3 GiB). */
+	area = mmap(NULL, 4 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, area);
 	q = (uint8_t *)(((uintptr_t)area + SZ_1G - 1) & ~(uintptr_t)(SZ_1G - 1));
 	p = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, q + SZ_2M);
@@ -519,14 +520,14 @@ TEST_F(fault, vram_1g_cut_and_move)
 	EXPECT_EQ(0, d.pud_faults);
 	EXPECT_LT(0, d.pmd_faults) TH_LOG("the old PUD moved along");
 
-	p = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, q);
-	ASSERT_EQ(q, p) TH_LOG("mremap: %s", strerror(errno));
+	p = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, q + 2 * SZ_1G);
+	ASSERT_EQ(q + 2 * SZ_1G, p) TH_LOG("mremap: %s", strerror(errno));
 	EXPECT_TRUE(spots_ok_counted(p, 0x92, &d));
 	EXPECT_EQ(1, d.pud_faults) TH_LOG("1 GiB aligned again: one PUD");
 	EXPECT_EQ(0, d.pmd_faults + d.pte_faults);
 	fill_spots(p, 0xa3);
 	EXPECT_TRUE(spots_ok(p, 0xa3));
-	munmap(area, 3 * SZ_1G);
+	munmap(area, 4 * SZ_1G);
 	tgem_gem_close(self->fd, h);
 }
 
