@@ -381,10 +381,6 @@ int main(int argc, char **argv)
 		       bench_stats(gib->cold_mibs, nruns).median, "-",
 		       bench_stats(v, nruns).median);
 	}
-	ratios(seq->mibs, seq->cold_mibs, nruns, v);
-	printf("64 MiB seq.: first touch over cold retouch, min/med/max %.3f/%.3f/%.3f\n",
-	       bench_stats(v, nruns).min, bench_stats(v, nruns).median,
-	       bench_stats(v, nruns).max);
 	printf("\n");
 
 	snprintf(t, sizeof(t), "%.0f faults",
@@ -409,6 +405,17 @@ int main(int argc, char **argv)
 	bench_report("fault_first_vs_retouch",
 		     "first touch of 64 MiB VRAM over a second pass", t, b,
 		     ">=0.9", v, nruns);
+
+	/*
+	 * The same, against a pass whose 4 KiB pages all miss the emulator's
+	 * TLB as the first touch's do: what the faults themselves cost.
+	 */
+	ratios(seq->mibs, seq->cold_mibs, nruns, v);
+	snprintf(b, sizeof(b), "%.0f MiB/s (cold retouch)",
+		 bench_stats(seq->cold_mibs, nruns).median);
+	bench_report("fault_first_vs_cold_retouch",
+		     "first touch of 64 MiB VRAM over a pass after a TLB flush",
+		     t, b, ">=0.9", v, nruns);
 
 	if (gib->ran != nruns) {
 		printf("fault_vram_1g_faults: n/a, needs at least 2 GiB of VRAM\n");
