@@ -87,4 +87,6 @@ passed=$(grep -c '^ok ' "$results" || true)
 failed=$(grep -c '^not ok ' "$results" || true)
 echo "# took $((SECONDS - start)) s; console logs in $TGEM_OUT"
 echo "check: $passed passed, $failed failed${TGEM_QUICK:+ (quick)}"
+# A quick run's filters leave suites out on purpose: it reports, never fails.
+[ -n "${TGEM_QUICK:-}" ] && exit 0
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
