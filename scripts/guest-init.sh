@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the test VM (busybox). The host reads what it prints on the
 # serial console: TAP lines, marked blocks, and the kernel log at the end.
-# Mode comes from the kernel command line: tgemvm=check|demo|bench|probe.
+# Mode comes from the kernel command line: tgemvm=check|novram|pud|demo|bench|probe.
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -14,11 +14,13 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mode=check
 vram_mb=0
 only=
+bench_only=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	tgemvm=*) mode=${arg#tgemvm=} ;;
 	tgemvram=*) vram_mb=${arg#tgemvram=} ;;
 	tgemonly=*) only=${arg#tgemonly=} ;;
+	tgembench=*) bench_only=${arg#tgembench=} ;;
 	esac
 done
 
@@ -75,22 +77,28 @@ bench)
 	echo "bench-cpu: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //');" \
 		"flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
 			 grep -xE 'erms|fsrm|rep_good|sse4_1|avx2' | tr '\n' ' ')"
+	# TGEM_BENCH_ONLY (tgembench=move,fault,exec) runs only some.
+	bench_on() { case ",${bench_only:-$1}," in *",$1,"*) return 0 ;; esac; return 1; }
 	# The move benchmark (tgem_bench.ko) runs on a device of its own on
 	# the ivshmem BAR: take tgem off it for the run, and give it back.
 	rc=0
-	devs=$(tgem_pci_devs)
-	for dev in $devs; do
-		echo -n "$dev" > /sys/bus/pci/drivers/tgem/unbind || rc=1
-	done
-	{ modprobe tgem_bench && /bin/tgem_bench 64 7; } || rc=1
-	rmmod tgem_bench
-	for dev in $devs; do
-		echo -n "$dev" > /sys/bus/pci/drivers/tgem/bind || rc=1
-	done
-	echo
-	/bin/tgem_fault_bench 7 || rc=1
-	echo
-	/bin/tgem_exec_bench 7 || rc=1
+	if bench_on move; then
+		devs=$(tgem_pci_devs)
+		for dev in $devs; do
+			echo -n "$dev" > /sys/bus/pci/drivers/tgem/unbind || rc=1
+		done
+		{ modprobe tgem_bench && /bin/tgem_bench 64 7; } || rc=1
+		rmmod tgem_bench
+		for dev in $devs; do
+			echo -n "$dev" > /sys/bus/pci/drivers/tgem/bind || rc=1
+		done
+		echo
+	fi
+	if bench_on fault; then
+		/bin/tgem_fault_bench 7 || rc=1
+		echo
+	fi
+	bench_on exec && { /bin/tgem_exec_bench 7 || rc=1; }
 	echo "TGEM-BENCH-END rc=$rc"
 	rmmod vgem
 	rmmod tgem
@@ -104,6 +112,18 @@ novram)
 	echo "TGEM-UAPI-BEGIN tgem_uapi_test"
 	/bin/tgem_uapi_test
 	echo "TGEM-UAPI-END tgem_uapi_test rc=$?"
+	check "rmmod tgem" rmmod tgem
+	;;
+pud)
+	# make check's third boot, with 2 GiB of VRAM: the 1 GiB PUD tests
+	# of tgem_fault_test (vram_1g_*), which skip in the other boots.
+	check "modprobe tgem" modprobe tgem
+	check "tgem bound the ivshmem device as VRAM" \
+		sh -c 'ls -d /sys/bus/pci/drivers/tgem/0000:* >/dev/null 2>&1'
+	echo "TGEM-UAPI-BEGIN tgem_fault_test"
+	/bin/tgem_fault_test $(/bin/tgem_fault_test -l 2>&1 |
+			       grep -o 'vram_1g_[a-z0-9_]*' | sed 's/^/-t /')
+	echo "TGEM-UAPI-END tgem_fault_test rc=$?"
 	check "rmmod tgem" rmmod tgem
 	;;
 check)
