@@ -1057,6 +1057,163 @@ TEST_F_TIMEOUT(exec, thousand_execbufs_two_threads, 600)
 		ASSERT_EQ(0, t[i].err) TH_LOG("thread %d: %s", i, t[i].what);
 }
 
+/* A one-page batch BO that only ends, pinned at @addr by exec_end_with(). */
+static uint32_t end_batch(struct __test_metadata *_metadata, int fd,
+			  unsigned int *len)
+{
+	struct batch b = {};
+	uint32_t bb = create(_metadata, fd, PAGE, PLACE_SYS);
+
+	*len = emit_end(&b);
+	upload(_metadata, fd, bb, 0, &b);
+	return bb;
+}
+
+/* Run @bb, pinned at @bb_addr, with @handle (pinned at @addr if nonzero). */
+static int exec_end_with(int fd, uint32_t ctx, uint32_t handle, uint64_t *addr,
+			 uint32_t bb, uint64_t bb_addr, unsigned int len)
+{
+	struct drm_tgem_exec_object objs[2];
+	struct drm_tgem_execbuf eb;
+	int ret;
+
+	obj_init(&objs[0], handle, *addr ? OBJ_PINNED : 0, NULL);
+	objs[0].offset = *addr;
+	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
+	objs[1].offset = bb_addr;
+	exec_init(&eb, objs, 2, 1, len, ctx);
+	ret = tgem_execbuf(fd, &eb);
+	if (!ret)
+		*addr = objs[0].offset;
+	return ret;
+}
+
+#define BB_ADDR		0x40000000ull
+
+/*
+ * Two handles to one BO in one file (GEM_OPEN of its flink name, on the
+ * primary node): closing one keeps the BO bound at its address, closing
+ * both frees the address.
+ */
+TEST_F(exec, dup_handle_keeps_binding)
+{
+	struct drm_gem_flink flink = {};
+	struct drm_gem_open op = {};
+	uint64_t addr = 0, probe;
+	uint32_t ctx, bo, other, bb;
+	unsigned int len;
+	int fd, ret;
+
+	fd = tgem_open_node("/dev/dri/card", 0, 63, TGEM_DRIVER_NAME, NULL, 0);
+	if (fd < 0)
+		SKIP(return, "no tgem primary node");
+	ASSERT_EQ(0, tgem_ctx_create(fd, &ctx));
+	bo = create(_metadata, fd, PAGE, PLACE_SYS);
+	other = create(_metadata, fd, PAGE, PLACE_SYS);
+	bb = end_batch(_metadata, fd, &len);
+	flink.handle = bo;
+	ret = tgem_ioctl(fd, DRM_IOCTL_GEM_FLINK, &flink);
+	if (ret == -EACCES) {
+		close(fd);
+		SKIP(return, "not authenticated on the primary node");
+	}
+	ASSERT_EQ(0, ret);
+	op.name = flink.name;
+	ASSERT_EQ(0, tgem_ioctl(fd, DRM_IOCTL_GEM_OPEN, &op));
+	ASSERT_NE(bo, op.handle);
+
+	ASSERT_EQ(0, exec_end_with(fd, ctx, op.handle, &addr, bb, BB_ADDR, len));
+	ASSERT_EQ(0, tgem_gem_close(fd, op.handle));
+	/* Still bound: its range is taken, and it stays where it was. */
+	probe = addr;
+	ASSERT_EQ(-ENOSPC, exec_end_with(fd, ctx, other, &probe, bb, BB_ADDR, len));
+	probe = 0;
+	ASSERT_EQ(0, exec_end_with(fd, ctx, bo, &probe, bb, BB_ADDR, len));
+	ASSERT_EQ(addr, probe);
+
+	ASSERT_EQ(0, tgem_gem_close(fd, bo));
+	probe = addr;
+	ASSERT_EQ(0, exec_end_with(fd, ctx, other, &probe, bb, BB_ADDR, len));
+	ASSERT_EQ(0, wait_idle(fd, bb));
+	close(fd);
+}
+
+/* GEM_CLOSE racing EXECBUF of the same handle, for a bounded time. */
+struct close_race {
+	int fd;
+	uint32_t ctx, bb;
+	unsigned int len;
+	volatile uint32_t handle;
+	volatile int stop;
+	long execs, enoent;
+	int err;
+};
+
+static void *close_race_exec(void *data)
+{
+	struct close_race *r = data;
+	uint64_t addr;
+	int ret;
+
+	while (!r->stop) {
+		addr = 0;
+		ret = exec_end_with(r->fd, r->ctx, r->handle, &addr, r->bb,
+				    BB_ADDR, r->len);
+		if (ret == -ENOENT) {
+			r->enoent++;
+		} else if (ret) {
+			r->err = ret;
+			break;
+		}
+		r->execs++;
+	}
+	return NULL;
+}
+
+/*
+ * The execbuf's bind may come after the close hook of the BO's last
+ * handle; then it must fail (ENOENT), not leave a binding that nothing
+ * unbinds until the file closes. Afterwards the lowest address is free.
+ */
+TEST_F_TIMEOUT(exec, gem_close_vs_execbuf, 120)
+{
+	struct close_race r = { .fd = self->fd, .ctx = self->ctx };
+	uint64_t size = PAGE, addr = 0;
+	int64_t end = tgem_now_ns() + 3 * SEC;
+	uint32_t handle, probe;
+	long closes = 0;
+	pthread_t th;
+
+	r.bb = end_batch(_metadata, self->fd, &r.len);
+	/* Handle 0 names no BO: ENOENT until the first one exists. */
+	ASSERT_EQ(0, pthread_create(&th, NULL, close_race_exec, &r));
+	while (tgem_now_ns() < end && !r.err) {
+		size = PAGE;
+		if (tgem_bo_create(self->fd, &size, PLACE_SYS, 0, &handle))
+			break;
+		r.handle = handle;
+		/* Let the execbuf thread find this handle, sometimes. */
+		if (closes & 1)
+			sched_yield();
+		if (tgem_gem_close(self->fd, handle))
+			break;
+		closes++;
+	}
+	r.stop = 1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, r.err);
+	ASSERT_LT(0, r.execs);
+	TH_LOG("%ld closes, %ld execbufs, %ld ENOENT", closes, r.execs, r.enoent);
+	ASSERT_EQ(0, wait_idle(self->fd, r.bb));
+
+	/* Every BO but the batch is closed: nothing may hold an address. */
+	probe = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	ASSERT_EQ(0, exec_end_with(self->fd, self->ctx, probe, &addr, r.bb,
+				   BB_ADDR, r.len));
+	ASSERT_EQ(PAGE, addr);
+	ASSERT_EQ(0, wait_idle(self->fd, r.bb));
+}
+
 int main(int argc, char **argv)
 {
 	if (tgem_exec_stats_path(stats_path, sizeof(stats_path))) {
