@@ -334,6 +334,38 @@ int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb)
 	return tgem_ioctl(fd, DRM_IOCTL_TGEM_EXECBUF, eb);
 }
 
+/*
+ * Execbuf @n (at most 16) BOs without relocations, each softpinned at
+ * TGEM_PIN_ADDR(handle); @handles[@batch] holds the batch at offset 0, and
+ * bit i of @writable marks @handles[i] as written.
+ */
+int tgem_submit_pinned(int fd, uint32_t ctx, const uint32_t *handles,
+		       unsigned int n, unsigned int batch, uint32_t writable,
+		       uint32_t batch_len)
+{
+	struct drm_tgem_exec_object objs[16];
+	struct drm_tgem_execbuf eb;
+	unsigned int i;
+
+	if (n > 16)
+		return -E2BIG;
+	memset(objs, 0, sizeof(objs));
+	for (i = 0; i < n; i++) {
+		objs[i].handle = handles[i];
+		objs[i].offset = TGEM_PIN_ADDR(handles[i]);
+		objs[i].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
+		if (writable & (1u << i))
+			objs[i].flags |= DRM_TGEM_EXEC_OBJECT_WRITE;
+	}
+	memset(&eb, 0, sizeof(eb));
+	eb.objects_ptr = (uintptr_t)objs;
+	eb.num_objects = n;
+	eb.batch_index = batch;
+	eb.batch_len = batch_len;
+	eb.ctx_id = ctx;
+	return tgem_execbuf(fd, &eb);
+}
+
 /* The debugfs file @name of the first tgem device (needs root and debugfs). */
 int tgem_debugfs_path(const char *name, char *path, size_t len)
 {

@@ -73,6 +73,16 @@ int tgem_ctx_create(int fd, uint32_t *ctx_id);
 int tgem_ctx_destroy(int fd, uint32_t ctx_id);
 int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb);
 
+/*
+ * The address tgem_submit_pinned() softpins a BO at: 1 MiB times its
+ * handle, so BOs of up to 1 MiB never overlap and page 0 stays unmapped.
+ */
+#define TGEM_PIN_ADDR(handle)	(0x100000ull * (handle))
+
+int tgem_submit_pinned(int fd, uint32_t ctx, const uint32_t *handles,
+		       unsigned int n, unsigned int batch, uint32_t writable,
+		       uint32_t batch_len);
+
 struct tgem_exec_stats {
 	long long execbufs;
 	long long relocs_applied;
