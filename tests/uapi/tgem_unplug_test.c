@@ -124,41 +124,6 @@ static size_t count_new_words(const void *p, size_t size)
 	return n;
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
-static int prime_export(int fd, uint32_t handle, int *dmabuf)
-{
-	struct drm_prime_handle args = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-	};
-	int ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
-
-	if (!ret)
-		*dmabuf = args.fd;
-	return ret;
-}
-
-static int prime_import(int fd, int dmabuf, uint32_t *handle)
-{
-	struct drm_prime_handle args = { .fd = dmabuf };
-	int ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
-
-	if (!ret)
-		*handle = args.handle;
-	return ret;
-}
-
 /* --- unplug ------------------------------------------------------------ */
 
 FIXTURE(unplug) {
@@ -193,7 +158,7 @@ FIXTURE_TEARDOWN(unplug)
 		return;
 	snprintf(path, sizeof(path), TGEM_PCI_DRV "/%s", self->dev);
 	if (stat(path, &st))
-		sysfs_write(TGEM_PCI_DRV "/bind", self->dev);
+		tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev);
 }
 
 /*
@@ -223,11 +188,11 @@ TEST_F_TIMEOUT(unplug, old_dmabuf_after_rebind, 600)
 	ASSERT_EQ(1, region_of(self->fd, h)) TH_LOG("the BO must start in VRAM");
 	p = map(_metadata, self->fd, h, size);
 	tgem_fill(p, size, OLD_SEED);
-	ASSERT_EQ(0, prime_export(self->fd, h, &dmabuf));
+	ASSERT_EQ(0, tgem_prime_export(self->fd, h, &dmabuf));
 
 	/* Unbind: the old device is unplugged, its files stay open. */
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
 
 	/* The new instance on the same BAR: fill all of its VRAM. */
 	nfd = tgem_open(NULL, 0);
@@ -247,7 +212,7 @@ TEST_F_TIMEOUT(unplug, old_dmabuf_after_rebind, 600)
 					  PLACE_BOTH, 0, &(uint32_t){ 0 }));
 
 	/* Another driver imports the old dma-buf: ENODEV, nothing copied. */
-	ret = prime_import(vgem, dmabuf, &hv);
+	ret = tgem_prime_import(vgem, dmabuf, &hv);
 	EXPECT_EQ(-ENODEV, ret);
 	if (!ret)
 		tgem_gem_close(vgem, hv);
@@ -307,7 +272,7 @@ static int bo_sync_file(struct __test_metadata *_metadata, int fd,
 	struct dma_buf_export_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
 	int dmabuf = -1;
 
-	EXPECT_EQ(0, prime_export(fd, handle, &dmabuf));
+	EXPECT_EQ(0, tgem_prime_export(fd, handle, &dmabuf));
 	EXPECT_EQ(0, tgem_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
 	close(dmabuf);
 	return arg.fd;
@@ -408,7 +373,7 @@ TEST_F_TIMEOUT(unplug, jobs_in_flight, 600)
 	usleep(100000);
 
 	t = tgem_now_ns();
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
 	TH_LOG("unbind took %lld ms", (long long)((tgem_now_ns() - t) / 1000000));
 
 	/* Every fence signals, with an error: nothing ran to its end. */
@@ -439,7 +404,7 @@ TEST_F_TIMEOUT(unplug, jobs_in_flight, 600)
 	self->fd = -1;
 
 	/* Bound again, the new device runs a job. */
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
 	nfd = tgem_open(NULL, 0);
 	ASSERT_LE(0, nfd) TH_LOG("no render node after the rebind");
 	ASSERT_EQ(0, tgem_ctx_create(nfd, &ctx_a));

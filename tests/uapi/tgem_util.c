@@ -275,6 +275,53 @@ int tgem_gem_close(int fd, uint32_t handle)
 	return tgem_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
 }
 
+/* A dma-buf of @handle, close-on-exec, mappable read-write; -1 on failure. */
+int tgem_prime_export(int fd, uint32_t handle, int *dmabuf)
+{
+	struct drm_prime_handle p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.handle = handle;
+	p.flags = DRM_CLOEXEC | DRM_RDWR;
+	p.fd = -1;
+	ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
+	*dmabuf = ret ? -1 : p.fd;
+	return ret;
+}
+
+/* The handle of @dmabuf in @fd (the one it has already, if any); 0 on failure. */
+int tgem_prime_import(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.fd = dmabuf;
+	ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+	*handle = ret ? 0 : p.handle;
+	return ret;
+}
+
+/* Write @val to a sysfs (or procfs) file in one write(). */
+int tgem_sysfs_write(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
 /*
  * 'used' and 'total_size' of the region with instance @instance, from
  * QUERY_MEM_REGIONS; -ENOENT if the device has no such region.

@@ -66,6 +66,9 @@ int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns);
 int tgem_bo_migrate(int fd, uint32_t handle, uint32_t region);
 int tgem_bo_info(int fd, uint32_t handle, struct drm_tgem_gem_info *info);
 int tgem_gem_close(int fd, uint32_t handle);
+int tgem_prime_export(int fd, uint32_t handle, int *dmabuf);
+int tgem_prime_import(int fd, int dmabuf, uint32_t *handle);
+int tgem_sysfs_write(const char *path, const char *val);
 int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
 		      uint64_t *total);
 
