@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,6 +322,92 @@ int tgem_sysfs_write(const char *path, const char *val)
 	if (n < 0)
 		return (int)n;
 	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* Write @val to @dir/@file. */
+static int tgem_write_at(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return tgem_sysfs_write(path, val);
+}
+
+/*
+ * Move this process into a new child cgroup of the cgroup2 root, with
+ * memory.max @max ("max" for none). Mounts cgroup2 on /sys/fs/cgroup if
+ * nothing is there. Returns 0, or a negative errno with nothing left
+ * behind. Needs root.
+ */
+int tgem_memcg_enter(struct tgem_memcg *m, const char *max)
+{
+	char pid[16], path[128];
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", m->root);
+	if (access(path, F_OK)) {
+		if (mount("cgroup2", m->root, "cgroup2", 0, NULL))
+			return -errno;
+		m->mounted = true;
+	}
+	ret = tgem_write_at(m->root, "cgroup.subtree_control", "+memory");
+	if (ret)
+		goto out_umount;
+
+	snprintf(m->dir, sizeof(m->dir), "%s/tgem-%d", m->root, getpid());
+	if (mkdir(m->dir, 0755)) {
+		ret = -errno;
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ret = tgem_write_at(m->dir, "memory.max", max);
+	if (!ret)
+		ret = tgem_write_at(m->dir, "cgroup.procs", pid);
+	if (ret) {
+		rmdir(m->dir);
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	return 0;
+
+out_umount:
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+	return ret;
+}
+
+/* Back to the root cgroup; the child goes, and cgroup2 if we mounted it. */
+void tgem_memcg_leave(struct tgem_memcg *m)
+{
+	char pid[16];
+
+	if (!m->dir[0])
+		return;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	tgem_write_at(m->root, "cgroup.procs", pid);
+	rmdir(m->dir);
+	m->dir[0] = 0;
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+}
+
+/* A number file of the cgroup (memory.current, ...); -1 on error. */
+long long tgem_memcg_read(const struct tgem_memcg *m, const char *file)
+{
+	char path[256], buf[64] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", m->dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
 }
 
 /*

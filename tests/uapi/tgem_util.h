@@ -13,6 +13,7 @@
 #ifndef TGEM_UTIL_H
 #define TGEM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -69,6 +70,17 @@ int tgem_gem_close(int fd, uint32_t handle);
 int tgem_prime_export(int fd, uint32_t handle, int *dmabuf);
 int tgem_prime_import(int fd, int dmabuf, uint32_t *handle);
 int tgem_sysfs_write(const char *path, const char *val);
+
+/* A child memory cgroup of the cgroup2 root that this process moved into. */
+struct tgem_memcg {
+	char root[64];
+	char dir[128];
+	bool mounted;
+};
+
+int tgem_memcg_enter(struct tgem_memcg *m, const char *max);
+void tgem_memcg_leave(struct tgem_memcg *m);
+long long tgem_memcg_read(const struct tgem_memcg *m, const char *file);
 int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
 		      uint64_t *total);
 
