@@ -246,10 +246,13 @@ static int tgem_gpuvm_bind_one_locked(struct tgem_gpuvm *vm,
 		return 0;
 	}
 
-	if (req->pinned)
+	if (req->pinned) {
 		ret = tgem_gpuvm_reserve_locked(vm, &b->node, req->pin_addr, size);
-	else
+	} else {
+		/* drm_mm wants a cleared node; this one may have been used. */
+		memset(&b->node, 0, sizeof(b->node));
 		ret = tgem_gpuvm_insert_locked(vm, &b->node, size);
+	}
 	if (ret)
 		return ret;
 	req->state = TGEM_GPUVM_NEW;
