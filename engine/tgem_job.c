@@ -18,7 +18,12 @@
  *    to &tgem_job.base (drm_sched_job_add_resv_dependencies() ...).
  * 3. tgem_job_arm() sorts the maps and arms the scheduler job. The
  *    returned finished fence goes into every BO's dma_resv while the BOs
- *    are still locked. From here the job cannot be aborted.
+ *    are still locked. From here the job cannot be aborted. The fence is
+ *    marked %DRM_SCHED_FENCE_DONT_PIPELINE: drm_sched would otherwise let
+ *    a later job of another context on the same scheduler start as soon
+ *    as this one is *scheduled*, as on a ring that runs jobs in order;
+ *    tgem's engine runs contexts in parallel, so a job depending on this
+ *    one must wait until it has *finished*.
  * 4. tgem_job_push() hands it to the scheduler (and releases the
  *    submit lock). If anything fails before step 3, tgem_job_abort()
  *    frees the job and everything it owns instead.
@@ -120,8 +125,9 @@ static int tgem_job_map_cmp(const void *a, const void *b)
  * @job: a job from tgem_job_create(), with its maps, batch and
  *       dependencies set
  *
- * Sorts the maps by GPU address and arms the scheduler job. After this the
- * job must be pushed; it can no longer be aborted.
+ * Sorts the maps by GPU address, arms the scheduler job and marks its
+ * finished fence %DRM_SCHED_FENCE_DONT_PIPELINE (see "Jobs"). After this
+ * the job must be pushed; it can no longer be aborted.
  *
  * Context: Process context. Call with the BOs' dma_resv locks held, so the
  * returned fence can be added to them before anyone else sees them.
@@ -134,6 +140,8 @@ struct dma_fence *tgem_job_arm(struct tgem_job *job)
 	sort(job->maps, job->num_maps, sizeof(job->maps[0]),
 	     tgem_job_map_cmp, NULL);
 	drm_sched_job_arm(&job->base);
+	/* Contexts run in parallel: no dependency may stop at "scheduled". */
+	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &job->base.s_fence->finished.flags);
 	return &job->base.s_fence->finished;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_job_arm);

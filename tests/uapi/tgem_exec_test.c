@@ -1214,6 +1214,75 @@ TEST_F_TIMEOUT(exec, gem_close_vs_execbuf, 120)
 	ASSERT_EQ(0, wait_idle(self->fd, r.bb));
 }
 
+/* Write a tgem_batch to the start of @handle. */
+static void upload_mi(struct __test_metadata *_metadata, int fd,
+		      uint32_t handle, const struct tgem_batch *b)
+{
+	uint32_t *p = map(_metadata, fd, handle, PAGE);
+
+	memcpy(p, b->dw, b->n * 4);
+	munmap(p, PAGE);
+}
+
+/*
+ * Implicit sync between two contexts of one file: a job of context b that
+ * writes a BO must wait until the job of context a that reads it has
+ * finished, not only until that job was handed to the engine. Context a
+ * spins on a semaphore in the BO until the CPU releases it. drm_sched
+ * lets a dependency on a job of the same scheduler end at "scheduled"
+ * unless the fence says DONT_PIPELINE; before tgem_job_arm() set that,
+ * context b's store landed while context a still spun.
+ */
+TEST_F(exec, implicit_sync_across_contexts)
+{
+	uint32_t ctx_b, sem, flag, t, bb_spin, bb_store, hs[3], ht[3];
+	struct tgem_batch spin = {}, st = {};
+	volatile uint32_t *sp, *fp, *tp;
+	int64_t start;
+
+	ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx_b));
+	sem = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	flag = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	t = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_spin = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_store = create(_metadata, self->fd, PAGE, PLACE_SYS);
+
+	tgem_store_dword(&spin, TGEM_PIN_ADDR(flag), 1);
+	tgem_emit(&spin, MI_SEMAPHORE_WAIT | SAD(SAD_EQ_SDD));
+	tgem_emit(&spin, 1);
+	tgem_emit_addr(&spin, TGEM_PIN_ADDR(sem));
+	tgem_emit(&spin, MI_BATCH_BUFFER_END);
+	upload_mi(_metadata, self->fd, bb_spin, &spin);
+	tgem_store_dword(&st, TGEM_PIN_ADDR(t), 0x5eed);
+	tgem_emit(&st, MI_BATCH_BUFFER_END);
+	upload_mi(_metadata, self->fd, bb_store, &st);
+
+	sp = map(_metadata, self->fd, sem, PAGE);
+	fp = map(_metadata, self->fd, flag, PAGE);
+	tp = map(_metadata, self->fd, t, PAGE);
+	hs[0] = bb_spin, hs[1] = sem, hs[2] = flag;
+	ht[0] = bb_store, ht[1] = sem, ht[2] = t;
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, hs, 3, 0, 1u << 2,
+					spin.n * 4));
+	for (start = tgem_now_ns(); *fp != 1 && tgem_now_ns() - start < 20 * SEC;)
+		usleep(1000);
+	ASSERT_EQ(1u, *fp) TH_LOG("the spinning batch never started");
+
+	/* Context b writes the semaphore BO: it must wait. */
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, ctx_b, ht, 3, 0, 3u << 1,
+					st.n * 4));
+	usleep(300000);
+	EXPECT_EQ(-ETIME, tgem_bo_wait(self->fd, t, 0));
+	EXPECT_EQ(0u, tp[0]) TH_LOG("context b ran while context a still read");
+
+	sp[0] = 1;
+	ASSERT_EQ(0, wait_idle(self->fd, t));
+	EXPECT_EQ(0x5eedu, tp[0]);
+	munmap((void *)sp, PAGE);
+	munmap((void *)fp, PAGE);
+	munmap((void *)tp, PAGE);
+}
+
 int main(int argc, char **argv)
 {
 	if (tgem_exec_stats_path(stats_path, sizeof(stats_path))) {
