@@ -8,8 +8,10 @@
  * mmap; relocations into VRAM; a relocation array inside an mmapped tgem
  * BO (the slow path); a read-only relocation array; NO_RELOC doing no
  * relocation work at all (the debugfs counters of tgem_exec_stats);
- * softpin; MIGRATE after an execbuf; a banned context; and 1,000
- * execbufs from 2 threads on 2 contexts with every result checked.
+ * softpin; MIGRATE after an execbuf; a banned context; 1,000 execbufs
+ * from 2 threads on 2 contexts with every result checked; two handles of
+ * one BO in a file (GEM_OPEN of a flink name, on the primary node);
+ * GEM_CLOSE racing EXECBUF; implicit sync between two contexts.
  *
  * Needs root (debugfs) and a tgem device; VRAM tests skip without VRAM.
  */
