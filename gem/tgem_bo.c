@@ -167,6 +167,7 @@ static struct dma_buf *tgem_bo_gem_export(struct drm_gem_object *obj, int flags)
 
 static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.free = tgem_bo_gem_free,
+	.open = tgem_gpuvm_gem_open,
 	.close = tgem_gpuvm_gem_close,
 	.export = tgem_bo_gem_export,
 	.pin = tgem_bo_gem_pin,
