@@ -203,9 +203,9 @@ static int tgem_prime_make_linear_locked(struct tgem_bo *bo,
 {
 	struct ttm_buffer_object *tbo = &bo->ttm;
 	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
-	struct ttm_placement placement = { .placement = bo->places };
 	struct ttm_resource *res = tbo->resource;
 	struct ttm_place places[TGEM_MAX_PLACES];
+	struct ttm_placement placement = { .placement = places };
 	int ret;
 
 	dma_resv_assert_held(tbo->base.resv);
@@ -227,7 +227,6 @@ static int tgem_prime_make_linear_locked(struct tgem_bo *bo,
 	placement.num_placement = 1;
 	if (bo->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM)
 		places[placement.num_placement++] = tgem_sys_place;
-	placement.placement = places;
 
 	ret = ttm_bo_validate(tbo, &placement, ctx);
 	return ret == -ENOSPC ? -ENOMEM : ret;
