@@ -349,6 +349,9 @@ int tgem_prime_sg_to_pages(struct sg_table *sgt, struct page **pages,
 	for_each_sgtable_sg(sgt, sg, n) {
 		if (sg->offset || !PAGE_ALIGNED(sg->length))
 			return -EINVAL;
+		/* No struct page to step through (device memory). */
+		if (!sg_page(sg))
+			return -EOPNOTSUPP;
 		bytes += sg->length;
 	}
 	if (bytes != (u64)num_pages << PAGE_SHIFT)
@@ -452,8 +455,7 @@ tgem_prime_import_sg_table(struct drm_device *drm,
  * @obj: the imported BO
  * @vma: the mapping, set up by drm_gem_mmap_obj() on tgem's offset
  *
- * Hands the mapping to the exporter with dma_buf_mmap(), at the same
- * page offset in the buffer. From then on the mapping belongs to the
+ * Hands the mapping to the exporter with dma_buf_mmap(). From then on the mapping belongs to the
  * dma-buf's file, so the GEM reference drm_gem_mmap_obj() took for it is
  * dropped.
  *
@@ -463,14 +465,14 @@ tgem_prime_import_sg_table(struct drm_device *drm,
 int tgem_prime_mmap_import(struct drm_gem_object *obj,
 			   struct vm_area_struct *vma)
 {
-	pgoff_t pgoff = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
 	int ret;
 
 	/* Not tgem's: the exporter sets its own, or none. */
 	vma->vm_private_data = NULL;
 	vma->vm_ops = NULL;
 
-	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, pgoff);
+	/* From page 0: drm_gem_mmap() maps a GEM offset only from its start. */
+	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, 0);
 	if (ret)
 		return ret;
 

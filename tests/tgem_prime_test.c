@@ -29,6 +29,7 @@
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <uapi/drm/tgem_drm.h>
 
@@ -172,11 +173,18 @@ static void tgem_prime_import_put(void *arg)
 static void tgem_prime_import_other_device(struct kunit *test)
 {
 	struct tgem_device *a = tgem_kunit_device_create(test);
-	struct tgem_device *b = tgem_kunit_device_create(test);
 	struct drm_gem_object *self, *obj;
+	struct tgem_device *b;
+	struct device *parent;
 	struct tgem_bo *bo, *imp;
 	struct dma_buf *dmabuf;
 	pgoff_t i;
+
+	/* A second device: its KUnit device needs a name of its own. */
+	parent = kunit_device_register(test, "tgem-kunit-importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	b = tgem_device_create(parent, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 
 	bo = tgem_kunit_bo_create(test, a, TGEM_PRIME_SIZE,
 				  DRM_TGEM_PLACEMENT_SYSTEM, 0);

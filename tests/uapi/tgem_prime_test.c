@@ -303,38 +303,69 @@ TEST_F(prime, vgem_bo_in_tgem_jobs)
 }
 
 /*
+ * CPU access to a dma-buf through its own mmap, bracketed by
+ * DMA_BUF_IOCTL_SYNC as the dma-buf documentation asks. An importer's
+ * CPU mapping is this one: vgem forwards the mmap of an import to the
+ * exporter (and MAP_DUMB refuses imports).
+ */
+static uint32_t *dmabuf_map(struct __test_metadata *_metadata, int dmabuf)
+{
+	void *p = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       dmabuf, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	return p;
+}
+
+static void dmabuf_sync(struct __test_metadata *_metadata, int dmabuf,
+			uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	ASSERT_EQ(0, ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &s));
+}
+
+/*
  * tgem -> vgem, for a system BO and (with VRAM) a BO created in VRAM,
- * which attaching moves to system memory: the engine stores into the tgem
- * BO, vgem's mapping of its import reads the stores; vgem writes through
- * that mapping and the engine copies what it wrote into another BO.
+ * which vgem's attachment moves to system memory and pins there. vgem
+ * puts a writer fence on its import, which is tgem's dma_resv: a tgem
+ * store into the BO waits for it (a later job on another context finishes
+ * first). After vgem signals, the importer's mapping reads the stores; it
+ * writes, and the engine copies what it wrote into another BO.
  */
 static void tgem_to_vgem(struct __test_metadata *_metadata, int fd, int vgem,
-			 uint32_t ctx, uint32_t placement)
+			 uint32_t ctx, uint32_t ctx2, uint32_t placement)
 {
 	struct tgem_batch w = {}, r = {};
-	uint32_t t, dst, hv, bbw, bbr, pg, *pv, *pd;
+	uint32_t t, dst, hv, bbw, bbr, pg, fence, *pv, *pd;
 	uint32_t objs[2];
 	int dmabuf;
 
 	t = create(_metadata, fd, placement);
 	dst = create(_metadata, fd, PLACE_SYS);
+	ASSERT_EQ(0, prime_export(fd, t, &dmabuf));
+	ASSERT_EQ(0, prime_import(vgem, dmabuf, &hv));
+	fence = vgem_fence(_metadata, vgem, hv);
+
 	for (pg = 0; pg < NPAGES; pg++)
 		tgem_store_dword(&w, ADDR(t) + pg * PAGE + 12, 0xbeef0000 | pg);
 	bbw = batch(_metadata, fd, &w);
 	ASSERT_EQ(0, submit(fd, ctx, bbw, &w, &t, 1, 1));
 
-	/* Attaching waits for nothing; reading does, so wait first. */
-	ASSERT_EQ(0, prime_export(fd, t, &dmabuf));
-	ASSERT_EQ(0, prime_import(vgem, dmabuf, &hv));
-	ASSERT_EQ(0, close(dmabuf));
+	pv = dmabuf_map(_metadata, dmabuf);
+	engine_runs(_metadata, fd, ctx2);
+	EXPECT_EQ(0u, pv[3]);
+	EXPECT_EQ(-ETIME, wait_idle(fd, t, 0));
+	vgem_signal(_metadata, vgem, fence);
 	ASSERT_EQ(0, wait_idle(fd, t, 20 * SEC));
 
-	pv = vgem_map(_metadata, vgem, hv);
+	dmabuf_sync(_metadata, dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	for (pg = 0; pg < NPAGES; pg++) {
 		EXPECT_EQ(0xbeef0000 | pg, pv[pg * PAGE / 4 + 3]);
 		EXPECT_EQ(0u, pv[pg * PAGE / 4 + 4]);
 		pv[pg * PAGE / 4 + 5] = 0xfeed0000 | pg;
 	}
+	dmabuf_sync(_metadata, dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 
 	for (pg = 0; pg < NPAGES; pg++) {
 		tgem_emit(&r, MI_COPY_MEM_MEM);
@@ -356,7 +387,11 @@ static void tgem_to_vgem(struct __test_metadata *_metadata, int fd, int vgem,
 		EXPECT_EQ(-EBUSY, tgem_bo_migrate(fd, t, 1));
 
 	munmap(pv, BO_SIZE);
+	ASSERT_EQ(0, close(dmabuf));
 	ASSERT_EQ(0, tgem_gem_close(vgem, hv));
+	/* Detached: it may go back to VRAM. */
+	if (placement & PLACE_VRAM)
+		EXPECT_EQ(0, tgem_bo_migrate(fd, t, 1));
 	ASSERT_EQ(0, tgem_gem_close(fd, t));
 	ASSERT_EQ(0, tgem_gem_close(fd, dst));
 	ASSERT_EQ(0, tgem_gem_close(fd, bbw));
@@ -365,14 +400,15 @@ static void tgem_to_vgem(struct __test_metadata *_metadata, int fd, int vgem,
 
 TEST_F(prime, tgem_bo_in_vgem_system)
 {
-	tgem_to_vgem(_metadata, self->fd, self->vgem, self->ctx, PLACE_SYS);
+	tgem_to_vgem(_metadata, self->fd, self->vgem, self->ctx, self->ctx2,
+		     PLACE_SYS);
 }
 
 TEST_F(prime, tgem_bo_in_vgem_from_vram)
 {
 	if (!self->has_vram)
 		SKIP(return, "no VRAM");
-	tgem_to_vgem(_metadata, self->fd, self->vgem, self->ctx,
+	tgem_to_vgem(_metadata, self->fd, self->vgem, self->ctx, self->ctx2,
 		     PLACE_VRAM | PLACE_SYS);
 }
 
@@ -407,8 +443,10 @@ TEST_F(prime, self_import_same_handle)
 	ASSERT_EQ(0, tgem_gem_close(self->vgem, hv));
 	ASSERT_EQ(0, close(fd2));
 	ASSERT_EQ(0, tgem_gem_close(self->fd, h));
-	/* One handle, however often imported: it is gone now. */
-	EXPECT_EQ(-ENOENT, tgem_gem_close(self->fd, h1));
+	/* One handle, however often imported: it is gone now (GEM_CLOSE's
+	 * errno for an unknown handle is EINVAL).
+	 */
+	EXPECT_EQ(-EINVAL, tgem_gem_close(self->fd, h1));
 }
 
 /*
@@ -561,8 +599,8 @@ TEST_F(prime, import_sync_file_holds_next_job)
 
 /*
  * The CPU mapping of an imported BO is the exporter's (dma_buf_mmap()):
- * tgem's offset maps vgem's pages, whole or from a page offset, both
- * ways; a mapping larger than the BO is refused.
+ * tgem's offset maps vgem's pages, both ways; a mapping larger than the
+ * BO, or from inside it, is refused.
  */
 TEST_F(prime, mmap_imported_is_exporters)
 {
@@ -584,10 +622,11 @@ TEST_F(prime, mmap_imported_is_exporters)
 	pi[7] = 0x77;
 	EXPECT_EQ(0x77u, pv[7]);
 
+	/* As for every GEM BO, an offset is mapped only from its start. */
 	p1 = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, off + 2 * PAGE);
-	ASSERT_NE(MAP_FAILED, p1);
-	EXPECT_EQ(pv[2 * PAGE / 4 + 9], p1[9]);
-	munmap(p1, PAGE);
+	EXPECT_EQ(MAP_FAILED, p1);
+	if (p1 != MAP_FAILED)
+		munmap(p1, PAGE);
 
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * BO_SIZE, PROT_READ, MAP_SHARED,
 				   self->fd, off));
@@ -641,7 +680,7 @@ TEST_F(prime, import_bad_fd)
 /*
  * Odd orders. An import outlives its dma-buf fd, the exporter's handle
  * and the exporter's file, and still runs in a job; an export outlives
- * the exporting file while vgem holds it; a mapping outlives both. What
+ * the exporting file while vgem holds it; mappings outlive all of it. What
  * leaks, kmemleak reports at the end of the run; tgem's system memory
  * goes back to where it was.
  */
@@ -683,8 +722,8 @@ TEST_F(prime, close_in_odd_orders)
 	ASSERT_EQ(0, prime_export(fd2, t, &dmabuf));
 	ASSERT_EQ(0, close(fd2));
 	ASSERT_EQ(0, prime_import(self->vgem, dmabuf, &hv2));
+	pv = dmabuf_map(_metadata, dmabuf);
 	ASSERT_EQ(0, close(dmabuf));
-	pv = vgem_map(_metadata, self->vgem, hv2);
 	ASSERT_EQ(0, tgem_gem_close(self->vgem, hv2));
 	EXPECT_EQ(0x33u, pv[3]);
 	munmap(pv, BO_SIZE);
