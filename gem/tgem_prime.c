@@ -272,6 +272,14 @@ int tgem_prime_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 		ret = -ENODEV;
 		goto out_unpin;
 	}
+	/* Populate here, where a lack of memory fails rather than OOM-kills. */
+	if (!vram && tbo->ttm) {
+		ret = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
+		if (ret)
+			goto out_unhold;
+	}
 
 	ret = ttm_bo_vmap(tbo, map);
 	if (ret == -ENOSPC)
