@@ -9,7 +9,8 @@
  * tgem device (shared dma_resv, the exporter's pages, system memory only)
  * next to a self-import (the same object); and dma_buf_vmap_unlocked() of
  * exports in system memory and in VRAM, read back against what was
- * written, pinned while mapped, and refused after unplug.
+ * written, pinned while mapped; scattered VRAM moved out of the way or
+ * refused; and vmap refused after unplug.
  *
  * The VRAM cases run on the ivshmem BAR (tgem_kunit_vram_device_create())
  * and skip without it.
@@ -321,6 +322,54 @@ static void tgem_prime_vmap_export(struct kunit *test)
 }
 
 /*
+ * Scattered VRAM has no linear mapping. With VRAM full but for four
+ * single-page holes, a 4-page BO in them is moved, evicting nothing, to
+ * system memory when its placement allows it (and mapped there, bytes
+ * intact); a VRAM-only one cannot be mapped: -ENOMEM, nothing pinned or
+ * moved. (The second through drm_gem_vmap_unlocked(): the dma-buf core
+ * WARNs once on any exporter error.)
+ */
+static void tgem_prime_vmap_scattered(struct kunit *test)
+{
+	struct tgem_device *tdev = tgem_kunit_vram_device_create(test);
+	struct tgem_bo **bos, *bo;
+	struct dma_buf *dmabuf;
+	struct iosys_map map;
+	int ret;
+
+	bos = tgem_kunit_vram_fill(test, tdev, 1, 8, DRM_TGEM_PLACEMENT_VRAM, NULL);
+	tgem_kunit_vram_sort(test, bos, 8);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_vram_punch(test, bos, 0, 8, 0), 4);
+
+	bo = tgem_kunit_bo_create(test, tdev, TGEM_PRIME_SIZE,
+				  DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);
+	KUNIT_ASSERT_GT(test, tgem_kunit_bo_vram_runs(test, bo, NULL), 1);
+	tgem_kunit_bo_fill(test, bo, TGEM_PRIME_SEED);
+	dmabuf = tgem_prime_export_bo(test, bo);
+
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, map.is_iomem);
+	KUNIT_EXPECT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_SYSTEM);
+	tgem_prime_expect_map(test, &map, TGEM_PRIME_SEED);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+	kunit_release_action(test, tgem_prime_dmabuf_put, dmabuf);
+	tgem_kunit_bo_put(test, bo);
+
+	/* The holes are free again: a VRAM-only BO takes them. */
+	bo = tgem_kunit_bo_create(test, tdev, TGEM_PRIME_SIZE,
+				  DRM_TGEM_PLACEMENT_VRAM, 0);
+	KUNIT_ASSERT_GT(test, tgem_kunit_bo_vram_runs(test, bo, NULL), 1);
+	ret = drm_gem_vmap_unlocked(&bo->ttm.base, &map);
+	if (!ret)
+		drm_gem_vunmap_unlocked(&bo->ttm.base, &map);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, bo->ttm.pin_count, 0u);
+	KUNIT_EXPECT_EQ(test, tgem_kunit_bo_mem_type(test, bo), TTM_PL_VRAM);
+}
+
+/*
  * After unplug a vmap fails with -ENODEV and pins nothing. (Through
  * drm_gem_vmap_unlocked(), the function dma_buf_vmap() reaches: the
  * dma-buf core WARNs once on any exporter error.)
@@ -348,6 +397,7 @@ static struct kunit_case tgem_prime_tests[] = {
 	KUNIT_CASE_PARAM(tgem_prime_sg_to_pages_cases, tgem_prime_sg_gen_params),
 	KUNIT_CASE(tgem_prime_import_other_device),
 	KUNIT_CASE_PARAM(tgem_prime_vmap_export, tgem_prime_vmap_gen_params),
+	KUNIT_CASE(tgem_prime_vmap_scattered),
 	KUNIT_CASE(tgem_prime_vmap_after_unplug),
 	{}
 };
