@@ -34,6 +34,8 @@
  * A vmap of VRAM counts as a VRAM mapping for the device's removal ("Short
  * term kernel mappings"), so the BAR is not released while another driver
  * holds one; once the device is unplugged vmap fails with ``ENODEV``.
+ * (dma_buf_vmap() itself warns once on any error an exporter returns, so
+ * these failures also leave a warning in the log when they come that way.)
  *
  * **Import** of another device's dma-buf (a tgem dma-buf of the same
  * device is not imported: the core hands back the same GEM object, so the
@@ -54,6 +56,14 @@
  * BO's offset is forwarded to the exporter with dma_buf_mmap(), as the DRM
  * documentation asks of drivers that allow it, and fails as the exporter's
  * mmap does.
+ *
+ * Lifetime of an import. The handle, the dma-buf fd, the exporter's handle
+ * and file may go in any order: the attachment holds the exporter's
+ * buffer, and the BO holds a dma-buf reference of its own. TTM always
+ * destroys a %ttm_bo_type_sg BO from its delayed-delete worker, which
+ * locks the shared dma_resv; that reference keeps the dma_resv alive until
+ * tgem_bo_destroy() has unmapped the attachment, detached and dropped it,
+ * also when an import fails halfway.
  *
  * Static or dynamic. tgem attaches statically. For a static exporter (any
  * driver on the DRM PRIME helpers, vgem among them) the attachment pins
