@@ -31,6 +31,7 @@ tgem-y := \
 	gem/tgem_ioctl.o \
 	gem/tgem_mmap.o \
 	gem/tgem_prefault.o \
+	gem/tgem_prime.o \
 	ttm/tgem_iter.o \
 	ttm/tgem_kmap.o \
 	ttm/tgem_move.o \

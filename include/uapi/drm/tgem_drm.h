@@ -378,9 +378,14 @@ struct drm_tgem_gem_wait {
  * mappings stay valid: they fault in at the new place. Moving a BO into
  * VRAM evicts the least recently used evictable BOs if it must.
  *
+ * A BO imported from another device's dma-buf (``DRM_IOCTL_PRIME_FD_TO_HANDLE``)
+ * has placement %DRM_TGEM_PLACEMENT_SYSTEM only: its pages are the
+ * exporter's, and MIGRATE to VRAM fails with ``EINVAL``.
+ *
  * Errors: ``EINVAL`` for bad arguments or a region not in the BO's
  * placement mask; ``ENOENT`` for a bad handle; ``EBUSY`` if another device
- * has the BO attached (pinned) in the other region; ``ENOMEM`` if the
+ * has the BO attached or mapped (vmap), so pinned, in the other region;
+ * ``ENOMEM`` if the
  * region has no room even after eviction, or, for system memory, when the
  * caller's memory cgroup reaches its limit; ``EINTR`` on a signal;
  * ``ENODEV`` once the device is gone (see "tgem uAPI device removal").
