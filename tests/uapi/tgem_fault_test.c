@@ -394,7 +394,7 @@ static int spots_ok_counted(const uint8_t *p, uint8_t seed, struct fault_stats *
  * PUD (the next access faults), and back in VRAM a GiB that was not
  * touched meanwhile is one PUD again.
  */
-TEST_F(fault, vram_1g_one_fault)
+TEST_F_TIMEOUT(fault, vram_1g_one_fault, 300)
 {
 	struct fault_stats d;
 	uint32_t h;
@@ -444,7 +444,7 @@ TEST_F(fault, vram_1g_one_fault)
 	tgem_gem_close(self->fd, h);
 }
 
-TEST_F(fault, vram_1g_random_no_pud)
+TEST_F_TIMEOUT(fault, vram_1g_random_no_pud, 300)
 {
 	struct fault_stats d;
 	uint32_t h;
@@ -478,7 +478,7 @@ TEST_F(fault, vram_1g_random_no_pud)
  * data stays, the GiB refaults, and the kernel log stays clean (no "bad
  * pud", no VM_BUG_ON: the splat scan checks).
  */
-TEST_F(fault, vram_1g_cut_and_move)
+TEST_F_TIMEOUT(fault, vram_1g_cut_and_move, 300)
 {
 	const size_t hole = 25600, hole_pages = 1024;	/* 100 MiB in, 4 MiB */
 	uint8_t *area, *p, *q;
@@ -532,7 +532,7 @@ TEST_F(fault, vram_1g_cut_and_move)
 }
 
 /* 2 MiB aligned, 1 GiB misaligned: every GiB straddles two PUDs. */
-TEST_F(fault, vram_1g_unaligned_mapping_pmds)
+TEST_F_TIMEOUT(fault, vram_1g_unaligned_mapping_pmds, 300)
 {
 	struct fault_stats d;
 	uint64_t offset;
@@ -568,7 +568,7 @@ TEST_F(fault, vram_1g_unaligned_mapping_pmds)
  * of it; free the rest). The 1 GiB BO then gets smaller blocks, each at
  * least 2 MiB, and maps by PMDs only.
  */
-TEST_F(fault, vram_1g_scattered_pmds)
+TEST_F_TIMEOUT(fault, vram_1g_scattered_pmds, 300)
 {
 	uint32_t half, rest, page1, page2, h;
 	struct fault_stats d;
