@@ -33,7 +33,9 @@
 # TGEM_DEV_OOT=1 works as for make check: no setup and no kernel build;
 # the out-of-tree modules of this checkout are built against the release
 # kernel into $TGEM_OUT/oot and replace the in-tree ones. Give each
-# checkout its own TGEM_OUT.
+# checkout its own TGEM_OUT. TGEM_BENCH_ONLY (a comma-separated list of
+# move, fault, exec, userptr, submit, engine) runs only those programs, a
+# developer shortcut like TGEM_UAPI_ONLY; the summary then lacks the rest.
 set -euo pipefail
 export TGEM_KERNEL=${TGEM_KERNEL:-release}
 . "$(dirname "$0")/lib.sh"

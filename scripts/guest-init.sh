@@ -14,11 +14,13 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mode=check
 vram_mb=0
 only=
+bench_only=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	tgemvm=*) mode=${arg#tgemvm=} ;;
 	tgemvram=*) vram_mb=${arg#tgemvram=} ;;
 	tgemonly=*) only=${arg#tgemonly=} ;;
+	tgembench=*) bench_only=${arg#tgembench=} ;;
 	esac
 done
 
@@ -75,22 +77,32 @@ bench)
 	echo "bench-cpu: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //');" \
 		"flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
 			 grep -xE 'erms|fsrm|rep_good|sse4_1|avx2' | tr '\n' ' ')"
+	# TGEM_BENCH_ONLY (a comma-separated list of move, fault, exec,
+	# userptr, submit, engine) is a developer shortcut.
+	bench_on() {
+		case ",${bench_only:-$1}," in *",$1,"*) return 0 ;; esac
+		return 1
+	}
+	rc=0
 	# The move benchmark (tgem_bench.ko) runs on a device of its own on
 	# the ivshmem BAR: take tgem off it for the run, and give it back.
-	rc=0
-	devs=$(tgem_pci_devs)
-	for dev in $devs; do
-		echo -n "$dev" > /sys/bus/pci/drivers/tgem/unbind || rc=1
+	if bench_on move; then
+		devs=$(tgem_pci_devs)
+		for dev in $devs; do
+			echo -n "$dev" > /sys/bus/pci/drivers/tgem/unbind || rc=1
+		done
+		{ modprobe tgem_bench && /bin/tgem_bench 64 7; } || rc=1
+		rmmod tgem_bench
+		for dev in $devs; do
+			echo -n "$dev" > /sys/bus/pci/drivers/tgem/bind || rc=1
+		done
+		echo
+	fi
+	for prog in fault exec userptr submit engine; do
+		bench_on $prog || continue
+		"/bin/tgem_${prog}_bench" 7 || rc=1
+		echo
 	done
-	{ modprobe tgem_bench && /bin/tgem_bench 64 7; } || rc=1
-	rmmod tgem_bench
-	for dev in $devs; do
-		echo -n "$dev" > /sys/bus/pci/drivers/tgem/bind || rc=1
-	done
-	echo
-	/bin/tgem_fault_bench 7 || rc=1
-	echo
-	/bin/tgem_exec_bench 7 || rc=1
 	echo "TGEM-BENCH-END rc=$rc"
 	rmmod vgem
 	rmmod tgem

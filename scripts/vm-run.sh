@@ -29,6 +29,7 @@ vram_mb=${TGEM_VRAM_MB:-256}
 extra=
 [ -n "${TGEM_UAPI_ONLY:-}" ] && extra+=" tgemonly=$TGEM_UAPI_ONLY"
 [ -n "${TGEM_KUNIT_FILTER:-}" ] && extra+=" kunit.filter_glob=$TGEM_KUNIT_FILTER"
+[ -n "${TGEM_BENCH_ONLY:-}" ] && extra+=" tgembench=$TGEM_BENCH_ONLY"
 vram=()
 [ "$vram_mb" -gt 0 ] && vram=(-object "memory-backend-ram,id=tgemvram,size=${vram_mb}M,prealloc=on"
 			      -device ivshmem-plain,memdev=tgemvram)
