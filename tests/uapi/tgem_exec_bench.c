@@ -19,6 +19,14 @@
  *    same array but writes nothing; the closest userspace can get to a
  *    copy_from_user() of the array into kernel memory;
  *  - noreloc: the same execbuf with NO_RELOC and every address right.
+ * noreloc_1m_over_1k comes from a loop of its own: per run one NO_RELOC
+ * submission at 1k and one at 1M, back to back, in alternating order,
+ * with the presumed offsets set once before the loop. Measured right
+ * after the reloc and baseline passes of the same size (as the first
+ * version of this benchmark did), the 1M submission paid for the 24 MB
+ * the CPU had just walked (the relocation array rewritten by userspace,
+ * read by the kernel), not for anything the NO_RELOC path does: that
+ * figure is still printed, as "NO_RELOC after a pass".
  * Then, when the device has VRAM, reloc at 100k into a data BO in VRAM
  * and into one in system memory, interleaved.
  *
@@ -184,6 +192,7 @@ int main(int argc, char **argv)
 {
 	static double reloc[NSIZES][BENCH_MAX_RUNS], base[NSIZES][BENCH_MAX_RUNS];
 	static double noreloc[NSIZES][BENCH_MAX_RUNS];
+	double nr1k[BENCH_MAX_RUNS], nr1m[BENCH_MAX_RUNS];
 	double vram[BENCH_MAX_RUNS], sys[BENCH_MAX_RUNS], ratio[BENCH_MAX_RUNS];
 	char a[96], b[96];
 	struct tgem_config cfg;
@@ -248,7 +257,7 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < NSIZES; k++)
 		printf("  n=%-8u reloc %10.0f ns (%6.1f ns/reloc, %5.2f M/s)  "
-		       "baseline %10.0f ns  NO_RELOC %10.0f ns  (medians)\n",
+		       "baseline %10.0f ns  NO_RELOC after a pass %10.0f ns  (medians)\n",
 		       sizes[k], median_of(reloc[k], runs),
 		       median_of(reloc[k], runs) / sizes[k],
 		       sizes[k] / median_of(reloc[k], runs) * 1e3,
@@ -270,10 +279,25 @@ int main(int argc, char **argv)
 	bench_report("reloc_ns_1m_over_1k", "ns per relocation at 1M over at 1k",
 		     a, b, "<=1.5", ratio, runs);
 
-	for (int r = 0; r < runs; r++)
-		ratio[r] = noreloc[3][r] / noreloc[0][r];
-	snprintf(a, sizeof(a), "%.0f us at 1M", median_of(noreloc[3], runs) / 1e3);
-	snprintf(b, sizeof(b), "%.0f us at 1k", median_of(noreloc[0], runs) / 1e3);
+	/* NO_RELOC alone: 1k and 1M back to back, alternating order. */
+	set_presumed(&s, nmax, s.obj[0].offset);
+	for (int r = 0; r < runs; r++) {
+		for (int i = 0; i < 2; i++) {
+			int big = (i + r) % 2;
+
+			ns = submit(&s, sizes[big ? 3 : 0], DRM_TGEM_EXEC_NO_RELOC);
+			if (ns < 0)
+				return 1;
+			(big ? nr1m : nr1k)[r] = (double)ns;
+		}
+		ratio[r] = nr1m[r] / nr1k[r];
+	}
+	printf("  NO_RELOC alone, 1k and 1M back to back: %.0f us at 1k, %.0f us at 1M"
+	       " (medians; after a pass: ratio %.3f)\n",
+	       median_of(nr1k, runs) / 1e3, median_of(nr1m, runs) / 1e3,
+	       median_of(noreloc[3], runs) / median_of(noreloc[0], runs));
+	snprintf(a, sizeof(a), "%.0f us at 1M", median_of(nr1m, runs) / 1e3);
+	snprintf(b, sizeof(b), "%.0f us at 1k", median_of(nr1k, runs) / 1e3);
 	bench_report("noreloc_1m_over_1k",
 		     "NO_RELOC execbuf, every address right: cost at 1M over at 1k",
 		     a, b, "<=1.5", ratio, runs);
