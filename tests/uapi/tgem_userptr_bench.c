@@ -5,7 +5,9 @@
  * Usage: tgem_userptr_bench [runs]   (default 7)
  *
  * Every execbuf has three softpinned objects: a 4 KiB batch BO, a 4 KiB
- * system BO the batch stores one dword into, and the userptr BO, which the
+ * system BO the batch stores one dword into, and the userptr BO (each
+ * userptr at an address of its own: a binding lasts while the handle
+ * lives), which the
  * batch does not touch: the execbuf validates every userptr it lists
  * ("Userptr and execbuf"), so its time is the validation's plus a constant.
  * Each submission is timed from EXECBUF to the end of GEM_WAIT on the
@@ -96,7 +98,8 @@ static int userptr(int fd, void *ptr, size_t size, uint32_t flags,
  * One submission with @uptr as third object; @ioctl_ns gets the EXECBUF
  * time. Checks the stored dword. Returns ns to idle, or <0.
  */
-static int64_t submit(struct ctx *c, uint32_t uptr, int64_t *ioctl_ns)
+static int64_t submit(struct ctx *c, uint32_t uptr, uint64_t addr,
+		      int64_t *ioctl_ns)
 {
 	static uint32_t seq = 1;
 	struct drm_tgem_exec_object obj[3];
@@ -125,7 +128,7 @@ static int64_t submit(struct ctx *c, uint32_t uptr, int64_t *ioctl_ns)
 	obj[1].offset = ADDR(1);
 	obj[1].flags = DRM_TGEM_EXEC_OBJECT_PINNED | DRM_TGEM_EXEC_OBJECT_WRITE;
 	obj[2].handle = uptr;
-	obj[2].offset = ADDR(2);
+	obj[2].offset = addr;
 	obj[2].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
 	memset(&eb, 0, sizeof(eb));
 	eb.objects_ptr = (uintptr_t)obj;
@@ -153,14 +156,14 @@ static int64_t submit(struct ctx *c, uint32_t uptr, int64_t *ioctl_ns)
 }
 
 /* A submission that must fault exactly @want pages. */
-static int64_t submit_faulting(struct ctx *c, uint32_t uptr, long long want,
-			       int64_t *ioctl_ns)
+static int64_t submit_faulting(struct ctx *c, uint32_t uptr, uint64_t addr,
+			       long long want, int64_t *ioctl_ns)
 {
 	long long a, z;
 	int64_t ns;
 
 	a = pages_faulted();
-	ns = submit(c, uptr, ioctl_ns);
+	ns = submit(c, uptr, addr, ioctl_ns);
 	if (ns < 0)
 		return ns;
 	z = pages_faulted();
@@ -199,12 +202,12 @@ static int reval_bench(struct ctx *c, int runs)
 		return die("userptr", ret);
 
 	/* The first validations, untimed: every page of both. */
-	ns = submit_faulting(c, hbig, BIG / PAGE, &io);
+	ns = submit_faulting(c, hbig, ADDR(2), BIG / PAGE, &io);
 	if (ns < 0)
 		return die("first validation of 1 GiB", (int)ns);
 	printf("tgem_userptr_bench: first validation of the 1 GiB userptr: %.1f ms\n",
 	       ns / 1e6);
-	ns = submit_faulting(c, hone, 1, &io);
+	ns = submit_faulting(c, hone, ADDR(3), 1, &io);
 	if (ns < 0)
 		return die("first validation of one page", (int)ns);
 
@@ -214,7 +217,7 @@ static int reval_bench(struct ctx *c, int runs)
 
 		if (madvise(ubig + off, PAGE, MADV_DONTNEED))
 			return die("madvise", -errno);
-		ns = submit_faulting(c, hbig, 1, &io);
+		ns = submit_faulting(c, hbig, ADDR(2), 1, &io);
 		if (ns < 0)
 			return die("revalidation of 1 GiB", (int)ns);
 		big[r] = (double)ns;
@@ -222,7 +225,7 @@ static int reval_bench(struct ctx *c, int runs)
 
 		if (madvise(uone, PAGE, MADV_DONTNEED))
 			return die("madvise", -errno);
-		ns = submit_faulting(c, hone, 1, &io);
+		ns = submit_faulting(c, hone, ADDR(3), 1, &io);
 		if (ns < 0)
 			return die("revalidation of one page", (int)ns);
 		one[r] = (double)ns;
@@ -277,7 +280,7 @@ static int first_bind_bench(struct ctx *c, int runs)
 		ret = userptr(c->fd, p, FIRST_SIZE, 0, &h);
 		if (ret)
 			return die("userptr", ret);
-		ns = submit_faulting(c, h, FIRST_SIZE / PAGE, &io);
+		ns = submit_faulting(c, h, ADDR(2), FIRST_SIZE / PAGE, &io);
 		if (ns < 0)
 			return die("first validation of 64 MiB", (int)ns);
 		bind[r] = (double)ns;
