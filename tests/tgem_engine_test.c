@@ -553,14 +553,13 @@ static void tgem_engine_blit_bytes(struct kunit *test)
 	     BBE);
 	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
 
-	/* 3000 + 1000 crosses from DATA into DATA2. */
 	for (i = 0; i < 1000; i++)
 		KUNIT_EXPECT_EQ(test, *fake_ptr(mem, DATA + 3000 + i),
 				(u8)(i * 7));
 	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][0], 0);
-	/* With the copy op: one call per map the row touches. */
+	/* With the copy op: one call for the one row. */
 	if (mem->ops == &fake_copy_ops)
-		KUNIT_EXPECT_EQ(test, mem->copies, 2);
+		KUNIT_EXPECT_EQ(test, mem->copies, 1);
 }
 
 /*
@@ -586,7 +585,10 @@ static void tgem_engine_blit_same_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][128], 0);
 }
 
-/* 8 KiB of rows over two adjacent maps, DATA and DATA2. */
+/*
+ * Rows over two adjacent maps, DATA and DATA2, one of them split between
+ * the two.
+ */
 static void tgem_engine_blit_rows_across_maps(struct kunit *test)
 {
 	struct fake_mem *mem = fake_mem_create_blit(test);
@@ -595,21 +597,29 @@ static void tgem_engine_blit_rows_across_maps(struct kunit *test)
 
 	for (i = 0; i < FAKE_SIZE; i++)
 		mem->buf[M_RO][i] = i * 13 + 5;
-	/* 128 rows of 64 bytes (8 x 64-bit pixels), pitch 64: 8 KiB. */
+	/*
+	 * 127 rows of 64 bytes (8 x 64-bit pixels), pitch 64, from DATA + 32:
+	 * row 63 is DATA's last 32 bytes and DATA2's first 32.
+	 */
 	EMIT(mem, BATCH,
 	     TGEM_XY_FAST_COPY_BLT, (4 << TGEM_FAST_COPY_DEPTH_SHIFT) | 64,
-	     0, (128 << 16) | 8, (u32)DATA, 0,
+	     0, (127 << 16) | 8, (u32)(DATA + 32), 0,
 	     0, 16, (u32)RO, 0,
 	     BBE);
 	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
 	/* Source pitch 16 < row 64: rows overlap in the source, that is fine. */
-	for (i = 0; i < 128 * 64; i++) {
+	for (i = 0; i < 127 * 64; i++) {
 		u32 row = i / 64, col = i % 64;
 		u8 want = (u8)((row * 16 + col) * 13 + 5);
 
-		KUNIT_ASSERT_EQ_MSG(test, *fake_ptr(mem, DATA + i), want,
+		KUNIT_ASSERT_EQ_MSG(test, *fake_ptr(mem, DATA + 32 + i), want,
 				    "byte %u", i);
 	}
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][31], 0);
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA2][FAKE_SIZE - 1], 0);
+	/* With the copy op: one call per row, two for the split one. */
+	if (mem->ops == &fake_copy_ops)
+		KUNIT_EXPECT_EQ(test, mem->copies, 128);
 }
 
 struct tgem_engine_fault_case {

@@ -567,7 +567,9 @@ static void blit_copy(struct __test_metadata *_metadata, int fd, uint32_t ctx,
 			int in = y >= dy && y < dy + rows && x >= dx && x < dx + w;
 			uint8_t want = in ? src[(y - dy + sy) * sp + x - dx + sx] : 0x5a;
 
-			ASSERT_EQ(want, dst[y * dp + x]) TH_LOG("byte %u of row %u", x, y);
+			ASSERT_EQ(want, dst[y * dp + x])
+				TH_LOG("byte %u of row %u, placements %u to %u",
+				       x, y, src_place, dst_place);
 		}
 	}
 	munmap(src, BLT_SIZE);
