@@ -20,10 +20,19 @@
  *    contexts over execbufs/s on one. The ratio of one context's time per
  *    execbuf to a GEM_INFO round trip is printed as exec_1ctx_vs_ioctl.
  *
+ * A diagnostic, not a key: the latency again with this process and every
+ * unbound workqueue (drm_sched's submit queue, tgem's engine queue) on
+ * CPU 0 only (/sys/devices/virtual/workqueue/cpumask), so no wakeup has
+ * to cross to the other vCPU. If that is much faster, the latency above
+ * is mostly TCG waking a halted vCPU, not tgem's work.
+ *
  * Needs a tgem device with execbuf.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +50,25 @@
 #define RATE_N		10000
 #define NCTX		4
 #define BATCH_ADDR	(1ull << 32)
+
+#define WQ_CPUMASK	"/sys/devices/virtual/workqueue/cpumask"
+
+static int write_file(const char *path, const char *val, char *old, size_t len)
+{
+	int fd = open(path, O_RDWR);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (old) {
+		n = read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = 0;
+		lseek(fd, 0, SEEK_SET);
+	}
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
 
 struct bench {
 	int fd;
@@ -206,6 +234,35 @@ int main(int argc, char **argv)
 	bench_report("exec_1ctx_vs_ioctl",
 		     "10,000 empty batches back to back on 1 context: time per execbuf vs per GEM_INFO",
 		     a, c, "<=10", r_one, runs);
+
+	/* The diagnostic: everything on CPU 0. */
+	{
+		double one_cpu[BENCH_MAX_RUNS];
+		char oldmask[64] = "";
+		cpu_set_t set, all;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		if (sched_getaffinity(0, sizeof(all), &all) ||
+		    sched_setaffinity(0, sizeof(set), &set) ||
+		    write_file(WQ_CPUMASK, "1", oldmask, sizeof(oldmask))) {
+			printf("tgem_submit_bench: no single-CPU diagnostic (%s)\n",
+			       strerror(errno));
+		} else {
+			for (int r = 0; r < runs; r++) {
+				one_cpu[r] = latency_ns(&b, LAT_N);
+				if (one_cpu[r] < 0)
+					break;
+			}
+			write_file(WQ_CPUMASK, oldmask, NULL, 0);
+			sched_setaffinity(0, sizeof(all), &all);
+			printf("tgem_submit_bench: diagnostic: submit-to-signal with this process"
+			       " and the unbound workqueues on CPU 0 only: %.1f us (median;"
+			       " min %.1f, max %.1f)\n", med(one_cpu, runs) / 1e3,
+			       bench_stats(one_cpu, runs).min / 1e3,
+			       bench_stats(one_cpu, runs).max / 1e3);
+		}
+	}
 
 	tgem_gem_close(b.fd, b.batch);
 	for (int i = 0; i < NCTX; i++)
