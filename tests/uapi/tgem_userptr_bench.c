@@ -17,7 +17,9 @@
  * userptr_reval_1page_of_1g_vs_1page: a 1 GiB read-only userptr over
  * PROT_READ anonymous memory (the zero page: no RAM used), validated once;
  * then, per run, MADV_DONTNEED of one page and a submission, against the
- * same for a one-page userptr, interleaved. tgem refaults only the
+ * same for a one-page userptr, interleaved, 9 times per run (each run's
+ * figure the median of its 9, so that one vCPU preempted on a busy host
+ * spoils a sample, not the run). tgem refaults only the
  * invalidated pages, so both fault one page; the debugfs counter
  * pages_faulted is read around every timed submission and must grow by
  * exactly 1, or the benchmark fails.
@@ -50,6 +52,7 @@
 #define PAGE		4096ul
 #define BIG		(1ul << 30)
 #define FIRST_SIZE	(64ul << 20)
+#define REVAL_N		9
 #define SEC		1000000000ll
 #define ADDR(i)		((uint64_t)((i) + 1) << 32)
 
@@ -212,24 +215,32 @@ static int reval_bench(struct ctx *c, int runs)
 		return die("first validation of one page", (int)ns);
 
 	for (int r = 0; r < runs; r++) {
-		/* A different page of the big range every run. */
-		size_t off = (BIG / 2 + (size_t)r * 4099 * PAGE) % BIG;
+		double b[REVAL_N], bi[REVAL_N], o[REVAL_N], oi[REVAL_N];
 
-		if (madvise(ubig + off, PAGE, MADV_DONTNEED))
-			return die("madvise", -errno);
-		ns = submit_faulting(c, hbig, ADDR(2), 1, &io);
-		if (ns < 0)
-			return die("revalidation of 1 GiB", (int)ns);
-		big[r] = (double)ns;
-		big_io[r] = (double)io;
+		for (int i = 0; i < REVAL_N; i++) {
+			/* A different page of the big range every time. */
+			size_t off = (BIG / 2 + (size_t)(r * REVAL_N + i) * 4099 * PAGE) % BIG;
 
-		if (madvise(uone, PAGE, MADV_DONTNEED))
-			return die("madvise", -errno);
-		ns = submit_faulting(c, hone, ADDR(3), 1, &io);
-		if (ns < 0)
-			return die("revalidation of one page", (int)ns);
-		one[r] = (double)ns;
-		one_io[r] = (double)io;
+			if (madvise(ubig + off, PAGE, MADV_DONTNEED))
+				return die("madvise", -errno);
+			ns = submit_faulting(c, hbig, ADDR(2), 1, &io);
+			if (ns < 0)
+				return die("revalidation of 1 GiB", (int)ns);
+			b[i] = (double)ns;
+			bi[i] = (double)io;
+
+			if (madvise(uone, PAGE, MADV_DONTNEED))
+				return die("madvise", -errno);
+			ns = submit_faulting(c, hone, ADDR(3), 1, &io);
+			if (ns < 0)
+				return die("revalidation of one page", (int)ns);
+			o[i] = (double)ns;
+			oi[i] = (double)io;
+		}
+		big[r] = med(b, REVAL_N);
+		big_io[r] = med(bi, REVAL_N);
+		one[r] = med(o, REVAL_N);
+		one_io[r] = med(oi, REVAL_N);
 		ratio[r] = big[r] / one[r];
 	}
 	printf("tgem_userptr_bench: after a one-page MADV_DONTNEED, EXECBUF to idle "
