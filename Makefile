@@ -24,12 +24,14 @@ tgem-y := \
 	execbuf/tgem_gpuvm.o \
 	execbuf/tgem_reloc.o \
 	execbuf/tgem_reloc_cache.o \
+	execbuf/tgem_sync.o \
 	gem/tgem_bo.o \
 	gem/tgem_drv.o \
 	gem/tgem_file.o \
 	gem/tgem_ioctl.o \
 	gem/tgem_mmap.o \
 	gem/tgem_prefault.o \
+	gem/tgem_prime.o \
 	ttm/tgem_iter.o \
 	ttm/tgem_kmap.o \
 	ttm/tgem_move.o \

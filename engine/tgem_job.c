@@ -18,7 +18,10 @@
  *    to &tgem_job.base (drm_sched_job_add_resv_dependencies() ...).
  * 3. tgem_job_arm() sorts the maps and arms the scheduler job. The
  *    returned finished fence goes into every BO's dma_resv while the BOs
- *    are still locked. From here the job cannot be aborted.
+ *    are still locked. From here the job cannot be aborted. The fence is
+ *    marked %DRM_SCHED_FENCE_DONT_PIPELINE: contexts run in parallel, so
+ *    a job that depends on it waits for the job's end, not only for its
+ *    start as drm_sched would otherwise arrange.
  * 4. tgem_job_push() hands it to the scheduler (and releases the
  *    submit lock). If anything fails before step 3, tgem_job_abort()
  *    frees the job and everything it owns instead.
@@ -134,6 +137,14 @@ struct dma_fence *tgem_job_arm(struct tgem_job *job)
 	sort(job->maps, job->num_maps, sizeof(job->maps[0]),
 	     tgem_job_map_cmp, NULL);
 	drm_sched_job_arm(&job->base);
+	/*
+	 * drm_sched lets a job that depends on a finished fence of the same
+	 * scheduler wait only until that job is *scheduled*, trusting one
+	 * hardware ring to run them in order. tgem's contexts run in
+	 * parallel on one scheduler: a job of another context must wait for
+	 * the end.
+	 */
+	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &job->base.s_fence->finished.flags);
 	return &job->base.s_fence->finished;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_job_arm);

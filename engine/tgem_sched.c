@@ -117,6 +117,10 @@ static struct dma_fence *tgem_sched_run_job(struct drm_sched_job *sched_job)
 	struct tgem_job *job = to_tgem_job(sched_job);
 	struct tgem_context *ctx = job->ctx;
 	struct tgem_sched *sched = to_tgem_sched(sched_job->sched);
+	bool cookie;
+
+	/* drm_sched does not annotate run_job: the path starts here. */
+	cookie = dma_fence_begin_signalling();
 
 	dma_fence_init(job->hw_fence, &tgem_hw_fence_ops, &sched->fence_lock,
 		       ctx->fence_context, atomic64_inc_return(&ctx->fence_seqno));
@@ -127,6 +131,7 @@ static struct dma_fence *tgem_sched_run_job(struct drm_sched_job *sched_job)
 	spin_unlock(&ctx->run_lock);
 	queue_work(sched->wq, &ctx->run_work);
 
+	dma_fence_end_signalling(cookie);
 	/* One reference for the scheduler; the job keeps its own. */
 	return dma_fence_get(job->hw_fence);
 }

@@ -24,8 +24,13 @@
  *     %DRM_TGEM_EXEC_MAX_RELOCS as the bound), the context is looked up
  *     (``ENOENT``) and must not be banned (``EIO``), every handle is
  *     looked up (``ENOENT``), a handle or BO listed twice is refused
- *     (``EINVAL``) and so is a pinned address that cannot be. Nothing is
- *     changed before all of this has passed.
+ *     (``EINVAL``) and so is a pinned address that cannot be. The
+ *     fences (&struct drm_tgem_sync) are copied in and checked first,
+ *     and looked up last, still with no lock held ("Execbuf fences"):
+ *     the fence of every wait is taken now (a wait for submission waits
+ *     here, where it can hold up nobody), and every out-fence gets what
+ *     it needs (syncobj, timeline chain node, a reserved fd and its
+ *     sync_file). Nothing is changed before all of this has passed.
  *
  *  2. **Reservation.** Every BO's dma_resv is locked with &drm_exec,
  *     which backs off and retries on ``-EDEADLK`` when another task locks
@@ -54,18 +59,36 @@
  *
  *  6. **Fencing and submission.** A job is created on the context, with
  *     one entry per BO (its address, size, a reference, and whether it is
- *     writable). It depends on the fences already in each BO's dma_resv
+ *     writable). It depends on the fences of the execbuf's waits
+ *     (drm_sched_job_add_dependency()) and, for implicit
+ *     synchronisation, on the fences already in each BO's dma_resv
  *     (drm_sched_job_add_resv_dependencies(): a writer waits for readers
- *     and writers, a reader for writers). It is armed, its finished fence
- *     is added to each BO (%DMA_RESV_USAGE_WRITE for WRITE objects,
- *     %DMA_RESV_USAGE_READ otherwise), and it is pushed to the scheduler.
- *     Only then are the locks dropped.
+ *     and writers, a reader for writers), except for the objects marked
+ *     %DRM_TGEM_EXEC_OBJECT_ASYNC, whose userspace orders them with
+ *     explicit fences. It is armed, its finished fence is added to each
+ *     BO, ASYNC or not (%DMA_RESV_USAGE_WRITE for WRITE objects,
+ *     %DMA_RESV_USAGE_READ otherwise), and to every out-fence: binary
+ *     syncobjs get it as their fence, timeline syncobjs as a new point,
+ *     sync_files as theirs. Nothing of that allocates or can fail: all was
+ *     prepared in phase 1. The job is pushed to the scheduler, and only
+ *     then are the locks dropped.
  *
  *  7. **Write-back.** With no lock held, each object's address is written
  *     to &drm_tgem_exec_object.offset, and each relocation that was
  *     written gets the real address in its presumed_offset. Both are
  *     hints: a fault there does not fail the execbuf, whose job is queued
- *     already.
+ *     already. Last of all, the out-fence sync_files are installed at the
+ *     fds reserved (and written into &drm_tgem_sync.fd) in phase 1; an
+ *     execbuf that fails instead releases them unseen and puts the user's
+ *     fd fields back, so a failure never signals or leaves an fd open.
+ *
+ * **Spurious ENOMEM.** TTM 6.12 reports a ww backoff while it evicts for
+ * phase 4 (-EDEADLK on a victim's dma_resv, under the execbuf's ticket)
+ * as ``-ENOMEM``, exactly as it reports a full memory; the ticket must
+ * then back off, which only dropping every lock does. So an ``-ENOMEM``
+ * from phases 2 to 6 drops every lock and runs them again, up to
+ * %TGEM_EXEC_NOMEM_TRIES times in all, before userspace sees it, as
+ * tgem_bo_validate() does for creation and MIGRATE.
  *
  * **Reading relocations under locks.** The relocation arrays are user
  * memory, and phases 3 and 5 run with dma_resv locks held. A page fault
@@ -128,6 +151,7 @@
 #include "execbuf/tgem_gpuvm.h"
 #include "execbuf/tgem_reloc.h"
 #include "execbuf/tgem_reloc_cache.h"
+#include "execbuf/tgem_sync.h"
 #include "gem/tgem_bo.h"
 #include "gem/tgem_debug.h"
 #include "gem/tgem_device.h"
@@ -136,9 +160,12 @@
 
 #define TGEM_EXEC_FLAGS		(DRM_TGEM_EXEC_NO_RELOC | DRM_TGEM_EXEC_HANDLE_LUT)
 #define TGEM_EXEC_OBJECT_FLAGS	(DRM_TGEM_EXEC_OBJECT_WRITE | \
-				 DRM_TGEM_EXEC_OBJECT_PINNED)
+				 DRM_TGEM_EXEC_OBJECT_PINNED | \
+				 DRM_TGEM_EXEC_OBJECT_ASYNC)
 /* Attempts when invalidations keep hitting the userptrs of an execbuf. */
 #define TGEM_EXEC_USERPTR_TRIES	8
+/* Attempts before an -ENOMEM from TTM is believed (see tgem_bo_validate()). */
+#define TGEM_EXEC_NOMEM_TRIES	3
 
 /*
  * One execbuf in progress. Owned by the ioctl; nothing in it is shared.
@@ -167,6 +194,9 @@ struct tgem_exec {
 	struct drm_tgem_relocation_entry *relocs;
 	u64 num_relocs;
 
+	/* The fences to wait for and to signal ("Execbuf fences"). */
+	struct tgem_sync_set syncs;
+
 	struct drm_exec exec;
 	struct tgem_reloc_stats stats;
 	/* Whether an object is a userptr BO ("Userptr and execbuf"). */
@@ -178,7 +208,6 @@ static int tgem_exec_check_args(struct drm_device *drm,
 {
 	if (TGEM_IOCTL_DBG(drm, args->extensions) ||
 	    TGEM_IOCTL_DBG(drm, args->reserved[0] || args->reserved[1]) ||
-	    TGEM_IOCTL_DBG(drm, args->num_syncs || args->syncs) ||
 	    TGEM_IOCTL_DBG(drm, args->flags & ~TGEM_EXEC_FLAGS))
 		return -EINVAL;
 	if (TGEM_IOCTL_DBG(drm, !args->num_objects ||
@@ -282,6 +311,9 @@ static int tgem_exec_lookup(struct tgem_exec *eb)
 static void tgem_exec_release(struct tgem_exec *eb)
 {
 	u32 i;
+
+	/* Last step of a successful execbuf: the out-fence fds go live. */
+	tgem_sync_fini(&eb->syncs);
 
 	if (eb->objs)
 		for (i = 0; i < eb->args->num_objects; i++)
@@ -485,6 +517,12 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 	if (IS_ERR(job))
 		return PTR_ERR(job);
 
+	ret = tgem_sync_add_deps(&eb->syncs, &job->base);
+	if (ret) {
+		tgem_job_abort(job);
+		return ret;
+	}
+
 	for (i = 0; i < args->num_objects; i++) {
 		struct tgem_bo *bo = gem_to_tgem_bo(eb->objs[i]);
 
@@ -497,6 +535,9 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 		job->maps[i].writable = write &&
 			!(tgem_bo_is_userptr(bo) && tgem_userptr_read_only(bo));
 
+		/* ASYNC: userspace orders this object with explicit fences. */
+		if (eb->uobjs[i].flags & DRM_TGEM_EXEC_OBJECT_ASYNC)
+			continue;
 		ret = drm_sched_job_add_resv_dependencies(&job->base,
 							  eb->objs[i]->resv,
 							  dma_resv_usage_rw(write));
@@ -537,6 +578,7 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 		dma_resv_add_fence(eb->objs[i]->resv, fence,
 				   write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	}
+	tgem_sync_signal(&eb->syncs, fence);
 	if (eb->has_userptr)
 		tgem_userptr_unlock(eb->tdev);
 	tgem_job_push(job);
@@ -652,10 +694,12 @@ static int tgem_exec_run(struct tgem_exec *eb)
  * See "User command execution" for the phases and "tgem execbuf" for the
  * uAPI contract.
  *
- * Context: Process context; takes the BOs' dma_resv locks (through
+ * Context: Process context; may wait for a syncobj point to be submitted
+ * before it takes any lock; takes the BOs' dma_resv locks (through
  * &drm_exec), the file's GPU address space lock under them, and sleeps.
  * Return: 0 once the job is queued, or a negative errno; see "tgem
- * execbuf". On failure no job was queued.
+ * execbuf". On failure no job was queued, no out-fence signalled and no
+ * fd installed.
  */
 int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file)
@@ -666,22 +710,31 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		.file = file,
 		.args = data,
 	};
-	unsigned int tries;
+	unsigned int tries, nomem_tries = 0;
 	int ret;
 
 	ret = tgem_exec_check_args(drm, eb.args);
 	if (ret)
 		return ret;
+	ret = tgem_sync_parse(drm, &eb.syncs, eb.args->syncs, eb.args->num_syncs);
+	if (ret)
+		goto out_release;
 
 	eb.ctx = tgem_context_lookup(eb.tfile, eb.args->ctx_id);
-	if (TGEM_IOCTL_DBG(drm, !eb.ctx))
-		return -ENOENT;
+	if (TGEM_IOCTL_DBG(drm, !eb.ctx)) {
+		ret = -ENOENT;
+		goto out_release;
+	}
 	if (TGEM_IOCTL_DBG(drm, tgem_context_is_banned(eb.ctx))) {
 		ret = -EIO;
 		goto out_release;
 	}
 
 	ret = tgem_exec_lookup(&eb);
+	if (ret)
+		goto out_release;
+	/* No lock held: may wait for submission, and writes user memory. */
+	ret = tgem_sync_lookup(drm, &eb.syncs, file);
 	if (ret)
 		goto out_release;
 
@@ -709,6 +762,17 @@ int tgem_execbuf_ioctl(struct drm_device *drm, void *data,
 		}
 		drm_exec_fini(&eb.exec);
 
+		/*
+		 * -ENOMEM may be TTM's word for a ww backoff while it evicted
+		 * for phase 4 (see tgem_bo_validate()): the ticket is spent,
+		 * so try again from scratch, with every lock dropped, a few
+		 * times before believing it.
+		 */
+		if (ret == -ENOMEM && ++nomem_tries < TGEM_EXEC_NOMEM_TRIES &&
+		    !fatal_signal_pending(current)) {
+			tries--;
+			continue;
+		}
 		/* -EAGAIN: a userptr was invalidated since its validation. */
 		if (ret != -EAGAIN || !eb.has_userptr ||
 		    tries == TGEM_EXEC_USERPTR_TRIES)

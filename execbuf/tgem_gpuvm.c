@@ -19,10 +19,26 @@
  * userspace asks for. It keeps that address while it stays bound, which
  * is until the last handle to it in this file is closed
  * (&drm_gem_object_funcs.close, tgem_gpuvm_gem_close()) or the file is
- * closed (tgem_gpuvm_fini()). Moving the BO between system memory and
- * VRAM does not change its address. A binding holds a GEM reference, so
- * a binding left behind by a race with GEM_CLOSE can never point at a
- * freed BO; it lives until the file is closed.
+ * closed. Moving the BO between system memory and VRAM does not change
+ * its address.
+ *
+ * A file can hold several handles to one BO: DRM_IOCTL_GEM_OPEN on the
+ * primary node returns a new handle each time it opens a flink name, even
+ * in the file that already has one. So the space counts the handles of
+ * each BO (&struct tgem_gpuvm_binding, created by the first handle,
+ * through &drm_gem_object_funcs.open and tgem_gpuvm_gem_open(), freed
+ * with the last one), and closing one handle of several leaves the BO
+ * bound. The entry holds a GEM reference, so it can never point at a
+ * freed BO.
+ *
+ * An execbuf holds GEM references to its BOs, not handles, from its
+ * handle lookup to its end. If GEM_CLOSE closes the last handle of a BO
+ * in between, the close hook runs before or after the bind, both under
+ * &tgem_gpuvm.lock: before, tgem_gpuvm_bind() finds no entry for the BO
+ * and fails the execbuf with ``ENOENT``; after, the close hook unbinds
+ * what the execbuf bound. Either way no binding outlives the BO's last
+ * handle in the file. Jobs already queued are not affected: they resolve
+ * addresses through their own list of BOs.
  *
  * Page 0 is never part of the space, so a null GPU pointer always faults.
  * Addresses cross the uAPI in canonical form (bits 63..48 copy bit 47, as
@@ -36,7 +52,8 @@
  * ``EINVAL`` for a pinned address that is not canonical, not page
  * aligned, in page 0, crosses 2^47 or ends past the space
  * (tgem_gpuvm_check_pin()); ``ENOSPC`` for a pinned range that overlaps
- * another binding, or a full space.
+ * another binding, or a full space; ``ENOENT`` for a BO the file has no
+ * handle to any more.
  */
 
 #include <linux/lockdep.h>
@@ -82,8 +99,9 @@ static void tgem_gpuvm_binding_free(struct tgem_gpuvm_binding *b)
  * tgem_gpuvm_fini() - Unbind everything and tear the space down
  * @vm: the space
  *
- * Drops the GEM reference of every binding left. When a file closes, the
- * DRM core has closed every handle first, so normally none is left.
+ * Drops the GEM reference of every entry left. When a file closes, the
+ * DRM core has closed every handle first, so normally none is left (the
+ * KUnit tests leave some).
  *
  * Context: Process context; may sleep. Nobody else uses @vm any more.
  */
@@ -96,7 +114,8 @@ void tgem_gpuvm_fini(struct tgem_gpuvm *vm)
 	while ((node = rb_first(&vm->bindings))) {
 		b = rb_entry(node, struct tgem_gpuvm_binding, rb);
 		rb_erase(node, &vm->bindings);
-		drm_mm_remove_node(&b->node);
+		if (drm_mm_node_allocated(&b->node))
+			drm_mm_remove_node(&b->node);
 		/* Not under the lock: this may be the BO's last reference. */
 		mutex_unlock(&vm->lock);
 		tgem_gpuvm_binding_free(b);
@@ -203,9 +222,11 @@ static int tgem_gpuvm_bind_one_locked(struct tgem_gpuvm *vm,
 	int ret;
 
 	b = tgem_gpuvm_find_locked(vm, req->obj);
-	if (b) {
-		req->binding = b;
-		req->state = TGEM_GPUVM_KEPT;
+	/* Its last handle was closed after the execbuf looked it up. */
+	if (!b)
+		return -ENOENT;
+	req->binding = b;
+	if (drm_mm_node_allocated(&b->node)) {
 		if (!req->pinned || b->node.start == req->pin_addr) {
 			req->addr = b->node.start;
 			return 0;
@@ -225,22 +246,15 @@ static int tgem_gpuvm_bind_one_locked(struct tgem_gpuvm *vm,
 		return 0;
 	}
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
-	if (req->pinned)
+	if (req->pinned) {
 		ret = tgem_gpuvm_reserve_locked(vm, &b->node, req->pin_addr, size);
-	else
+	} else {
+		/* drm_mm wants a cleared node; this one may have been used. */
+		memset(&b->node, 0, sizeof(b->node));
 		ret = tgem_gpuvm_insert_locked(vm, &b->node, size);
-	if (ret) {
-		kfree(b);
-		return ret;
 	}
-	/* The caller holds a reference: this get cannot race with a free. */
-	drm_gem_object_get(req->obj);
-	b->obj = req->obj;
-	rb_add(&b->rb, &vm->bindings, tgem_gpuvm_less);
-	req->binding = b;
+	if (ret)
+		return ret;
 	req->state = TGEM_GPUVM_NEW;
 	req->addr = b->node.start;
 	return 0;
@@ -255,10 +269,8 @@ static void tgem_gpuvm_undo_one_locked(struct tgem_gpuvm *vm,
 	case TGEM_GPUVM_KEPT:
 		break;
 	case TGEM_GPUVM_NEW:
+		/* The entry stays: it counts handles, not bindings. */
 		drm_mm_remove_node(&b->node);
-		rb_erase(&b->rb, &vm->bindings);
-		/* Not the last reference: the caller holds one. */
-		tgem_gpuvm_binding_free(b);
 		break;
 	case TGEM_GPUVM_MOVED:
 		drm_mm_remove_node(&b->node);
@@ -279,15 +291,18 @@ static void tgem_gpuvm_undo_one_locked(struct tgem_gpuvm *vm,
  * @count: entries in @reqs
  *
  * A BO bound already keeps its address, unless it is pinned elsewhere,
- * then it moves. A BO not bound gets a binding (which takes a GEM
- * reference), at its pinned address or at one the kernel picks. Pinned
+ * then it moves. A BO not bound gets a range, at its pinned address or at
+ * one the kernel picks. Every BO must have a handle in the file
+ * (tgem_gpuvm_handle_open()); checking that here, under @vm->lock, is
+ * what keeps a racing GEM_CLOSE from leaving a binding behind. Pinned
  * requests are placed first. On success each request's @addr and @state
  * say where the BO is and what changed.
  *
  * Context: Process context; takes @vm->lock, may allocate. May be called
  * with dma_resv locks held.
  * Return: 0; -ENOSPC if a pinned range overlaps another binding or the
- * space is full; -ENOMEM. On failure @vm is exactly as before.
+ * space is full; -ENOENT if the file has no handle to a BO any more. On
+ * failure @vm is exactly as before.
  */
 int tgem_gpuvm_bind(struct tgem_gpuvm *vm, struct tgem_gpuvm_req *reqs,
 		    unsigned int count)
@@ -343,7 +358,8 @@ bool tgem_gpuvm_all_bound_at(struct tgem_gpuvm *vm,
 	mutex_lock(&vm->lock);
 	for (i = 0; i < count && all; i++) {
 		b = tgem_gpuvm_find_locked(vm, reqs[i].obj);
-		all = b && b->node.start == reqs[i].addr;
+		all = b && drm_mm_node_allocated(&b->node) &&
+		      b->node.start == reqs[i].addr;
 	}
 	mutex_unlock(&vm->lock);
 	return all;
@@ -363,13 +379,16 @@ int tgem_gpuvm_lookup(struct tgem_gpuvm *vm, struct drm_gem_object *obj,
 		      u64 *addr)
 {
 	struct tgem_gpuvm_binding *b;
+	int ret = -ENOENT;
 
 	mutex_lock(&vm->lock);
 	b = tgem_gpuvm_find_locked(vm, obj);
-	if (b)
+	if (b && drm_mm_node_allocated(&b->node)) {
 		*addr = b->node.start;
+		ret = 0;
+	}
 	mutex_unlock(&vm->lock);
-	return b ? 0 : -ENOENT;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_lookup);
 
@@ -378,12 +397,12 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_lookup);
  * @vm: the space
  * @obj: the BO
  *
- * Frees its range and drops the binding's GEM reference, which may be the
- * last one. Jobs already queued keep working: they resolve addresses
- * through their own list of BOs, which holds references of its own.
+ * Frees its range; the file's handles to it still count, and a later
+ * bind gives it a range again. Jobs already queued keep working: they
+ * resolve addresses through their own list of BOs, which holds references
+ * of its own.
  *
- * Context: Process context; takes @vm->lock. The caller holds no dma_resv
- * (dropping the last reference may free the BO).
+ * Context: Process context; takes @vm->lock.
  */
 void tgem_gpuvm_unbind(struct tgem_gpuvm *vm, struct drm_gem_object *obj)
 {
@@ -391,26 +410,115 @@ void tgem_gpuvm_unbind(struct tgem_gpuvm *vm, struct drm_gem_object *obj)
 
 	mutex_lock(&vm->lock);
 	b = tgem_gpuvm_find_locked(vm, obj);
-	if (b) {
+	if (b && drm_mm_node_allocated(&b->node))
 		drm_mm_remove_node(&b->node);
-		rb_erase(&b->rb, &vm->bindings);
-	}
 	mutex_unlock(&vm->lock);
-
-	if (b)
-		tgem_gpuvm_binding_free(b);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_unbind);
 
 /**
- * tgem_gpuvm_gem_close() - &drm_gem_object_funcs.close: unbind from the file
+ * tgem_gpuvm_handle_open() - Count a new handle of a BO in the file
+ * @vm: the space of the file
+ * @obj: the BO
+ *
+ * The first handle creates the BO's entry, unbound, which takes a GEM
+ * reference; the others only count.
+ *
+ * Context: Process context; takes @vm->lock, may allocate.
+ * Return: 0, or -ENOMEM; on failure nothing changed.
+ */
+int tgem_gpuvm_handle_open(struct tgem_gpuvm *vm, struct drm_gem_object *obj)
+{
+	struct tgem_gpuvm_binding *b;
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	b = tgem_gpuvm_find_locked(vm, obj);
+	if (b) {
+		b->handles++;
+		goto out_unlock;
+	}
+	/* Kept as long as the handle, on behalf of its owner. */
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	/* The caller holds a reference: this get cannot race with a free. */
+	drm_gem_object_get(obj);
+	b->obj = obj;
+	b->handles = 1;
+	rb_add(&b->rb, &vm->bindings, tgem_gpuvm_less);
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_handle_open);
+
+/**
+ * tgem_gpuvm_handle_close() - Count a handle of a BO in the file gone
+ * @vm: the space of the file
+ * @obj: the BO
+ *
+ * When the last handle of @obj in the file goes, the BO is unbound and
+ * its entry freed, with its GEM reference; from then on tgem_gpuvm_bind()
+ * refuses it. Until then the BO keeps its binding.
+ *
+ * Context: Process context; takes @vm->lock. The caller holds a GEM
+ * reference to @obj and no dma_resv.
+ */
+void tgem_gpuvm_handle_close(struct tgem_gpuvm *vm, struct drm_gem_object *obj)
+{
+	struct tgem_gpuvm_binding *b;
+
+	mutex_lock(&vm->lock);
+	b = tgem_gpuvm_find_locked(vm, obj);
+	/* Every handle went through tgem_gpuvm_handle_open(). */
+	if (WARN_ON_ONCE(!b) || --b->handles) {
+		mutex_unlock(&vm->lock);
+		return;
+	}
+	if (drm_mm_node_allocated(&b->node))
+		drm_mm_remove_node(&b->node);
+	rb_erase(&b->rb, &vm->bindings);
+	mutex_unlock(&vm->lock);
+
+	tgem_gpuvm_binding_free(b);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_gpuvm_handle_close);
+
+/**
+ * tgem_gpuvm_gem_open() - &drm_gem_object_funcs.open: count the handle
+ * @obj: the BO a handle is being created for
+ * @file: the file the handle belongs to
+ *
+ * The DRM core calls this for every new handle (GEM_CREATE and the other
+ * tgem ioctls that create BOs, GEM_OPEN, PRIME import), before userspace
+ * can see the handle. See tgem_gpuvm_handle_open().
+ *
+ * Context: Process context; no dma_resv held.
+ * Return: 0, or -ENOMEM; then the DRM core fails the handle's creation.
+ */
+int tgem_gpuvm_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tgem_file *tfile = to_tgem_file(file);
+
+	/* Not a file tgem opened (no per-file state): nothing to count. */
+	if (!tfile)
+		return 0;
+	return tgem_gpuvm_handle_open(&tfile->gpuvm, obj);
+}
+
+/**
+ * tgem_gpuvm_gem_close() - &drm_gem_object_funcs.close: uncount the handle
  * @obj: the BO whose handle is being closed
  * @file: the file the handle belongs to
  *
  * The DRM core calls this each time a handle of @obj in @file goes away
- * (GEM_CLOSE, or the file closing). The BO loses its GPU address in that
- * file; a later execbuf binds it anew, maybe elsewhere. Jobs already
- * queued are not affected.
+ * (GEM_CLOSE, or the file closing). When it was the file's last handle to
+ * @obj, the BO loses its GPU address in that file; a later execbuf binds
+ * it anew, maybe elsewhere, if the file gets a handle again. See
+ * tgem_gpuvm_handle_close().
  *
  * Context: Process context; no dma_resv held.
  */
@@ -418,7 +526,6 @@ void tgem_gpuvm_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct tgem_file *tfile = to_tgem_file(file);
 
-	/* Not a file tgem opened (no per-file state): nothing is bound. */
 	if (tfile)
-		tgem_gpuvm_unbind(&tfile->gpuvm, obj);
+		tgem_gpuvm_handle_close(&tfile->gpuvm, obj);
 }

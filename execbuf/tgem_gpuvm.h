@@ -54,6 +54,9 @@ bool tgem_gpuvm_all_bound_at(struct tgem_gpuvm *vm,
 int tgem_gpuvm_lookup(struct tgem_gpuvm *vm, struct drm_gem_object *obj,
 		      u64 *addr);
 void tgem_gpuvm_unbind(struct tgem_gpuvm *vm, struct drm_gem_object *obj);
+int tgem_gpuvm_handle_open(struct tgem_gpuvm *vm, struct drm_gem_object *obj);
+void tgem_gpuvm_handle_close(struct tgem_gpuvm *vm, struct drm_gem_object *obj);
+int tgem_gpuvm_gem_open(struct drm_gem_object *obj, struct drm_file *file);
 void tgem_gpuvm_gem_close(struct drm_gem_object *obj, struct drm_file *file);
 
 #endif

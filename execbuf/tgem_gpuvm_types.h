@@ -15,19 +15,25 @@
 struct drm_gem_object;
 
 /**
- * struct tgem_gpuvm_binding - A BO bound in a GPU address space
+ * struct tgem_gpuvm_binding - A BO that has a handle in a file
  *
- * Allocated when the BO is first bound in the space, freed when it is
- * unbound. Every member is protected by &tgem_gpuvm.lock of the space it
- * is in.
+ * Allocated when the file gets its first handle to the BO, freed when the
+ * last one is closed; in between the BO may be bound (@node allocated) or
+ * not. Every member is protected by &tgem_gpuvm.lock of the space it is
+ * in.
  */
 struct tgem_gpuvm_binding {
-	/** @node: the address range, in the 48-bit (non-canonical) form */
+	/**
+	 * @node: the address range, in the 48-bit (non-canonical) form;
+	 * allocated (drm_mm_node_allocated()) only while the BO is bound
+	 */
 	struct drm_mm_node node;
 	/** @rb: entry in &tgem_gpuvm.bindings, keyed by @obj */
 	struct rb_node rb;
 	/** @obj: the BO; the binding holds a GEM reference to it */
 	struct drm_gem_object *obj;
+	/** @handles: the handles the file has to @obj; never 0 */
+	unsigned int handles;
 };
 
 /**
@@ -45,7 +51,10 @@ struct tgem_gpuvm {
 	struct mutex lock;
 	/** @mm: the address allocator; under @lock */
 	struct drm_mm mm;
-	/** @bindings: &struct tgem_gpuvm_binding by BO; under @lock */
+	/**
+	 * @bindings: &struct tgem_gpuvm_binding of every BO the file has
+	 * a handle to, bound or not, by BO; under @lock
+	 */
 	struct rb_root bindings;
 	/** @start: first usable address; never 0. Read-only after init */
 	u64 start;

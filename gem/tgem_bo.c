@@ -31,15 +31,13 @@
  * drm_gem_pin() takes, without a ticket; that is enough, because it only
  * ever moves a BO to system memory, which never evicts anything.
  *
- * PRIME. Export uses the DRM core helpers. An importer on another device
- * attaches through the pin/get_sg_table hooks: pinning moves a VRAM BO to
- * system memory (an importer gets pages, never the BAR), populates it and
- * keeps it there until the importer detaches; a VRAM-only BO cannot be
- * attached. Importing a dma-buf from another device is not supported yet,
- * and kernel vmap of an exported buffer is refused: kernel access goes
- * through short-term page mappings.
+ * PRIME. Export, kernel vmap of an export and import of another device's
+ * dma-buf are described in "PRIME". An imported BO is a TTM BO of type
+ * %ttm_bo_type_sg that shares the dma-buf's dma_resv and whose pages are
+ * the exporter's; it lives in system memory only.
  */
 
+#include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -60,6 +58,7 @@
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
 #include "gem/tgem_mmap.h"
+#include "gem/tgem_prime.h"
 #include "ttm/tgem_placement.h"
 #include "ttm/tgem_ttm.h"
 #include "userptr/tgem_userptr.h"
@@ -68,7 +67,12 @@ static void tgem_bo_destroy(struct ttm_buffer_object *tbo)
 {
 	struct tgem_bo *bo = ttm_to_tgem_bo(tbo);
 
+	/* An import: unmap the attachment, detach, drop the dma-buf. */
+	if (tbo->base.import_attach)
+		drm_prime_gem_destroy(&tbo->base, tbo->sg);
 	drm_gem_object_release(&tbo->base);
+	if (bo->import_dmabuf)
+		dma_buf_put(bo->import_dmabuf);
 	tgem_userptr_free(bo->userptr);
 	kfree(bo);
 }
@@ -103,76 +107,26 @@ static void tgem_bo_gem_free(struct drm_gem_object *obj)
 	ttm_bo_put(&bo->ttm);
 }
 
-static int tgem_bo_gem_pin(struct drm_gem_object *obj)
+/* An imported BO is mapped by its exporter; see "PRIME". */
+static int tgem_bo_gem_mmap(struct drm_gem_object *obj,
+			    struct vm_area_struct *vma)
 {
-	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
-	struct ttm_operation_ctx ctx = { .interruptible = true };
-	int ret;
-
-	dma_resv_assert_held(obj->resv);
-
-	/* Unplugged: its VRAM is gone, so no importer gets its contents. */
-	if (drm_dev_is_unplugged(obj->dev))
-		return -ENODEV;
-
-	/* An importer gets system pages: a VRAM-only BO has none to give. */
-	if (!(gem_to_tgem_bo(obj)->uapi_placement & DRM_TGEM_PLACEMENT_SYSTEM))
-		return -EINVAL;
-
-	/* Move a VRAM BO out first. */
-	if (tbo->resource && tbo->resource->mem_type != TTM_PL_SYSTEM) {
-		struct ttm_placement sys = { 1, &tgem_sys_place };
-
-		ret = ttm_bo_validate(tbo, &sys, &ctx);
-		if (ret)
-			return ret;
-	}
-	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_SYSTEM || !tbo->ttm)
-		return -EINVAL;
-
-	ret = ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx);
-	if (ret)
-		return ret;
-
-	ttm_bo_pin(tbo);
-	return 0;
-}
-
-static void tgem_bo_gem_unpin(struct drm_gem_object *obj)
-{
-	dma_resv_assert_held(obj->resv);
-	ttm_bo_unpin(&gem_to_tgem_bo(obj)->ttm);
-}
-
-static struct sg_table *tgem_bo_gem_get_sg_table(struct drm_gem_object *obj)
-{
-	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
-
-	/* Only attachments call this, and attaching pinned the pages. */
-	if (drm_WARN_ON(obj->dev, !tbo->pin_count || !tbo->ttm ||
-			!ttm_tt_is_populated(tbo->ttm)))
-		return ERR_PTR(-EINVAL);
-
-	return drm_prime_pages_to_sg(obj->dev, tbo->ttm->pages,
-				     tbo->ttm->num_pages);
-}
-
-/* The pages of a userptr BO cannot be kept valid for another device. */
-static struct dma_buf *tgem_bo_gem_export(struct drm_gem_object *obj, int flags)
-{
-	if (tgem_bo_is_userptr(gem_to_tgem_bo(obj)))
-		return ERR_PTR(-EPERM);
-	return drm_gem_prime_export(obj, flags);
+	if (obj->import_attach)
+		return tgem_prime_mmap_import(obj, vma);
+	return tgem_mmap_obj(obj, vma);
 }
 
 static const struct drm_gem_object_funcs tgem_bo_gem_funcs = {
 	.free = tgem_bo_gem_free,
+	.open = tgem_gpuvm_gem_open,
 	.close = tgem_gpuvm_gem_close,
-	.export = tgem_bo_gem_export,
-	.pin = tgem_bo_gem_pin,
-	.unpin = tgem_bo_gem_unpin,
-	.get_sg_table = tgem_bo_gem_get_sg_table,
-	.mmap = tgem_mmap_obj,
+	.export = tgem_prime_export,
+	.pin = tgem_prime_pin,
+	.unpin = tgem_prime_unpin,
+	.get_sg_table = tgem_prime_get_sg_table,
+	.vmap = tgem_prime_vmap,
+	.vunmap = tgem_prime_vunmap,
+	.mmap = tgem_bo_gem_mmap,
 	.print_info = drm_gem_ttm_print_info,
 	.vm_ops = &tgem_mmap_ops,
 };
@@ -529,5 +483,81 @@ struct tgem_bo *tgem_bo_create_userptr(struct tgem_device *tdev, u64 size,
 		return ERR_PTR(ret);
 
 	ttm_bo_unreserve(&bo->ttm);
+	return bo;
+}
+
+/**
+ * tgem_bo_create_sg() - Create the BO of an imported dma-buf
+ * @tdev: the device
+ * @size: size in bytes; nonzero, page aligned, at most tgem_bo_max_size()
+ * @sgt: the attachment's mapping; the BO uses it until it is destroyed,
+ *       and then hands it back to the attachment (drm_prime_gem_destroy())
+ * @dmabuf: the dma-buf; the BO shares its dma_resv and holds a reference
+ *
+ * A system-memory-only BO of type %ttm_bo_type_sg whose &struct ttm_tt
+ * takes its pages from @sgt (see "PRIME"). It is populated at once, so an
+ * sg_table the engine could not use is refused here rather than at the
+ * first execbuf.
+ *
+ * Context: Process context; may sleep. Must not hold any dma_resv. Takes
+ * and releases the dma-buf's dma_resv.
+ * Return: the BO, holding one GEM reference the caller owns; or an
+ * ERR_PTR(): -EOPNOTSUPP or -EINVAL from tgem_prime_sg_to_pages(),
+ * -ENOMEM, -EINTR. On failure nothing is left allocated, and @sgt is
+ * still the caller's.
+ */
+struct tgem_bo *tgem_bo_create_sg(struct tgem_device *tdev, u64 size,
+				  struct sg_table *sgt, struct dma_buf *dmabuf)
+{
+	struct dma_resv *resv = dmabuf->resv;
+	struct ttm_operation_ctx ctx = {
+		.interruptible = true,
+		.gfp_retry_mayfail = true,
+	};
+	struct tgem_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+
+	bo->places[0] = tgem_sys_place;
+	bo->placement.num_placement = 1;
+	bo->placement.placement = bo->places;
+	bo->uapi_placement = DRM_TGEM_PLACEMENT_SYSTEM;
+
+	drm_gem_private_object_init(&tdev->drm, &bo->ttm.base, size);
+	bo->ttm.base.funcs = &tgem_bo_gem_funcs;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret) {
+		drm_gem_private_object_fini(&bo->ttm.base);
+		kfree(bo);
+		return ERR_PTR(ret);
+	}
+	bo->import_dmabuf = dmabuf;
+	get_dma_buf(dmabuf);
+
+	/*
+	 * TTM leaves a resv it was given locked on failure too, and calls
+	 * tgem_bo_destroy() (maybe later, from its delayed delete), which
+	 * frees @bo and drops the dma-buf; import_attach is not set yet, so
+	 * the attachment stays the caller's.
+	 */
+	ret = ttm_bo_init_reserved(&tdev->ttm, &bo->ttm, ttm_bo_type_sg,
+				   &bo->placement, 0, &ctx, sgt, resv,
+				   tgem_bo_destroy);
+	if (ret) {
+		dma_resv_unlock(resv);
+		return ERR_PTR(ret);
+	}
+
+	ret = bo->ttm.ttm ? ttm_tt_populate(bo->ttm.bdev, bo->ttm.ttm, &ctx) :
+			    -EINVAL;
+	dma_resv_unlock(resv);
+	if (ret) {
+		tgem_bo_put(bo);
+		return ERR_PTR(ret);
+	}
 	return bo;
 }

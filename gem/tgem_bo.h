@@ -12,6 +12,8 @@
 
 #include "gem/tgem_bo_types.h"
 
+struct dma_buf;
+struct sg_table;
 struct tgem_device;
 struct tgem_userptr;
 
@@ -40,5 +42,7 @@ int tgem_bo_migrate(struct tgem_bo *bo, u32 region);
 int tgem_bo_region(struct tgem_bo *bo);
 struct tgem_bo *tgem_bo_create_userptr(struct tgem_device *tdev, u64 size,
 				       struct tgem_userptr *up);
+struct tgem_bo *tgem_bo_create_sg(struct tgem_device *tdev, u64 size,
+				  struct sg_table *sgt, struct dma_buf *dmabuf);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "ttm/tgem_placement.h"
 
+struct dma_buf;
 struct tgem_userptr;
 
 /**
@@ -48,6 +49,14 @@ struct tgem_bo {
 	 * owned by the BO; NULL otherwise. Set at creation, read-only.
 	 */
 	struct tgem_userptr *userptr;
+
+	/**
+	 * @import_dmabuf: for an imported BO, the dma-buf whose dma_resv it
+	 * shares; NULL otherwise. The BO holds a reference of its own, so
+	 * the dma_resv outlives TTM's delayed destruction of the BO, also
+	 * when the import fails. Set at creation, read-only.
+	 */
+	struct dma_buf *import_dmabuf;
 };
 
 #endif

@@ -61,6 +61,10 @@ struct tgem_device {
 		atomic64_t pmd_faults;
 		/** @fault.pmds: huge PMDs inserted */
 		atomic64_t pmds;
+		/** @fault.pud_faults: faults served with a huge PUD */
+		atomic64_t pud_faults;
+		/** @fault.puds: huge PUDs inserted */
+		atomic64_t puds;
 	} fault;
 
 	/**

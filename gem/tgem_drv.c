@@ -44,6 +44,7 @@
 #include "gem/tgem_file.h"
 #include "gem/tgem_ioctl.h"
 #include "gem/tgem_mmap.h"
+#include "gem/tgem_prime.h"
 #include "ttm/tgem_ttm.h"
 #include "userptr/tgem_userptr.h"
 
@@ -80,6 +81,7 @@ static const struct drm_driver tgem_driver = {
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = tgem_file_open,
 	.postclose = tgem_file_postclose,
+	.gem_prime_import_sg_table = tgem_prime_import_sg_table,
 	.ioctls = tgem_ioctls,
 	.num_ioctls = ARRAY_SIZE(tgem_ioctls),
 	.fops = &tgem_fops,
@@ -307,3 +309,4 @@ module_exit(tgem_exit);
 MODULE_AUTHOR("The tgem authors");
 MODULE_DESCRIPTION(DRIVER_DESC);
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

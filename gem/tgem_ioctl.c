@@ -64,6 +64,7 @@ static void tgem_query_fill(struct tgem_device *tdev, u32 query, void *buf)
 		config->info[DRM_TGEM_QUERY_CONFIG_FLAGS] =
 			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF |
 			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR |
+			DRM_TGEM_QUERY_CONFIG_FLAG_HAS_SYNCS |
 			(tgem_device_has_vram(tdev) ?
 			 DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM : 0);
 		config->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT] = PAGE_SIZE;

@@ -47,16 +47,36 @@
  * faults the same way (remap_io_mapping()).
  *
  * **Huge faults.** For a BO in VRAM, &vm_operations_struct.huge_fault
- * maps a whole PMD (2 MiB) with vmf_insert_pfn_pmd() when the 2 MiB
- * virtual range lies inside the VMA, its 512 BO pages are physically
- * contiguous in VRAM and the physical address is 2 MiB aligned. The VRAM
- * manager orders a BO's blocks so that as many 2 MiB ranges as possible
- * qualify, contiguous or not. Linux 6.12's huge pfnmap support marks the
- * PMD special, so GUP-fast leaves it alone, the problem that made TTM drop
- * its huge faults. %MADV_RANDOM mappings never get huge entries. To give
- * userspace PMD-aligned addresses, tgem's get_unmapped_area aligns a
- * mapping's start to the BO offset it maps, as thp_get_unmapped_area()
- * does for files.
+ * maps a whole PUD (1 GiB) with vmf_insert_pfn_pud(), or else a whole PMD
+ * (2 MiB) with vmf_insert_pfn_pmd(), when the range lies inside the VMA,
+ * its BO pages are one physically contiguous run of VRAM and the physical
+ * address is aligned to the range's size (tgem_prefault_huge_fits() and
+ * tgem_prefault_huge_backed(), see "Prefault policy"). The core asks for
+ * the PUD first and falls back to PMDs, then to PTEs, so a 1 GiB BO in one
+ * 1 GiB buddy block is first-touched in a single fault. The VRAM manager
+ * orders a BO's blocks so that as many 1 GiB and 2 MiB ranges as possible
+ * qualify, contiguous or not. Linux 6.12's huge pfnmap support marks PMDs
+ * and PUDs special, so GUP-fast leaves them alone, the problem that made
+ * TTM drop its huge faults. %MADV_RANDOM mappings never get huge entries.
+ * To give userspace aligned addresses, tgem's get_unmapped_area aligns a
+ * mapping's start to the BO offset it maps, to 1 GiB when the mapping
+ * covers a whole GiB of the BO and to 2 MiB otherwise, as
+ * thp_get_unmapped_area() does for files.
+ *
+ * Both huge entries take vm_page_prot as it is (6.12's
+ * vmf_insert_pfn_pud() even drops the memory type it looks up), so the
+ * huge path first checks that vm_page_prot equals what a PTE of the
+ * resource gets, write-combined and decrypted: the type the BAR was
+ * reserved with when tgem mapped it (io_mapping_init_wc()).
+ *
+ * A range that falls back once keeps its smaller entries' table for the
+ * life of the VMA (6.12 frees no page table on a zap): a GiB touched while
+ * the BO was in system memory maps by PMDs or PTEs after it comes back.
+ * PMD tables under an empty PUD are also put there by the core, without
+ * tgem's lock, after any fallback; so a PUD is inserted "dirty" only onto
+ * a leaf of tgem's own, never onto an entry that was empty, which keeps
+ * vmf_insert_pfn_pud() from finding a table where it wants to upgrade a
+ * leaf.
  *
  * A huge fault may run under the VMA lock alone, where it must not wait
  * for a dma_resv. If the BO is locked or busy it does not fall back to
@@ -71,14 +91,27 @@
  * into a neighbouring 2 MiB range, which may still be a huge PMD until
  * drm_dev_unplug() zaps it.
  *
- * **Moves.** TTM zaps every PTE and PMD of a BO before it moves it
+ * **Moves.** TTM zaps every PTE, PMD and PUD of a BO before it moves it
  * (ttm_bo_unmap_virtual()), so the next access faults in the new place.
+ * The zap covers the whole BO, so it never splits a PUD (which would need
+ * ``mmap_lock``).
  *
- * Counters of faults, PTEs and PMDs inserted are in the debugfs file
- * ``tgem_fault_stats``; tests assert on them.
+ * **Cutting and moving a mapping.** Linux 6.12 maps PUD pfnmaps but does
+ * not yet cut or move them everywhere: a munmap() or mprotect() of part of
+ * a GiB splits the PUD with a VMA that starts inside it (a VM_BUG_ON with
+ * DEBUG_VM), and mremap() takes a PUD leaf for a bad page table. tgem's
+ * &vm_operations_struct.may_split zaps a PUD the cut would go through,
+ * and its &vm_operations_struct.open zaps a big VRAM BO's mappings before
+ * mremap() moves one (it cannot tell a move from a split there, and zaps
+ * for both; fork() copies PUDs fine and is left alone). The GiB refaults.
+ *
+ * Counters of faults, PTEs, PMDs and PUDs inserted are in the debugfs
+ * file ``tgem_fault_stats``; tests assert on them.
  */
 
+#include <linux/compat.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pfn_t.h>
@@ -399,26 +432,91 @@ static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 }
 
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
-/* Whether BO pages [pgoff, pgoff + 512) are one 2 MiB-aligned VRAM run. */
-static bool tgem_mmap_pmd_mappable(struct tgem_device *tdev,
-				   struct ttm_buffer_object *tbo, pgoff_t pgoff,
-				   unsigned long *pfn)
+/*
+ * The PFN of BO pages [pgoff, pgoff + 2^order), if they are one aligned
+ * run of VRAM. The run is looked for within one buddy block; an aligned
+ * range split over two blocks (which the allocator does not hand out for
+ * free VRAM: it merges free buddies) maps by smaller entries instead.
+ */
+static bool tgem_mmap_huge_pfn(struct tgem_device *tdev,
+			       struct ttm_buffer_object *tbo, pgoff_t pgoff,
+			       unsigned int order, unsigned long *pfn)
 {
 	struct tgem_vram_cursor cur;
 	u64 phys;
 
-	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_VRAM ||
-	    pgoff + HPAGE_PMD_NR > PFN_UP(tbo->base.size))
+	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_VRAM)
 		return false;
 
 	tgem_vram_cursor_init_res(&cur, &tdev->vram.mgr.mm, tbo->resource);
 	phys = tdev->vram.base + tgem_vram_cursor_offset(&cur, pgoff);
-	if (!IS_ALIGNED(phys, PMD_SIZE) ||
-	    tgem_vram_cursor_run(&cur, pgoff) < HPAGE_PMD_NR)
+	if (!tgem_prefault_huge_backed(order, phys, tgem_vram_cursor_run(&cur, pgoff)))
 		return false;
 
 	*pfn = phys >> PAGE_SHIFT;
 	return true;
+}
+
+/*
+ * Whether the entry a huge fault of @order fills is empty or already a
+ * leaf (*@empty tells which), rather than a table: a table means smaller
+ * entries were put there first, and they stay for the life of the VMA.
+ */
+static bool tgem_mmap_huge_slot(struct vm_fault *vmf, unsigned int order,
+				bool *empty)
+{
+	pmd_t pmd;
+
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (order == PUD_ORDER) {
+		pud_t pud = READ_ONCE(*vmf->pud);
+
+		*empty = pud_none(pud);
+		return *empty || pud_leaf(pud);
+	}
+#endif
+	pmd = pmdp_get_lockless(vmf->pmd);
+	*empty = pmd_none(pmd);
+	return *empty || pmd_leaf(pmd);
+}
+
+/* Map the range with one huge entry; count it. */
+static vm_fault_t tgem_mmap_insert_huge(struct vm_fault *vmf,
+					struct tgem_device *tdev,
+					unsigned int order, unsigned long pfn,
+					bool empty)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret;
+
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (order == PUD_ORDER) {
+		/*
+		 * The core puts PMD tables under an empty PUD without our
+		 * lock (pmd_alloc() after a fallback), and a write fault that
+		 * finds one there warns. A write that finds the PUD empty
+		 * maps it without dirtying it, which a racing table makes a
+		 * no-op; the write then dirties it through the hardware, or
+		 * faults again onto our own leaf if vm_page_prot tracks
+		 * writes.
+		 */
+		ret = vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 write && !empty);
+		if (ret == VM_FAULT_NOPAGE) {
+			atomic64_inc(&tdev->fault.pud_faults);
+			if (empty)
+				atomic64_inc(&tdev->fault.puds);
+		}
+		return ret;
+	}
+#endif
+	ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+	if (ret == VM_FAULT_NOPAGE) {
+		atomic64_inc(&tdev->fault.pmd_faults);
+		if (empty)
+			atomic64_inc(&tdev->fault.pmds);
+	}
+	return ret;
 }
 
 /*
@@ -463,14 +561,22 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	struct vm_area_struct *vma = vmf->vma;
 	struct ttm_buffer_object *tbo = vma->vm_private_data;
 	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
-	unsigned long haddr = vmf->address & PMD_MASK;
-	vm_fault_t ret;
+	struct tgem_prefault_huge_req req = {
+		.order = order,
+		.vm_flags = vma->vm_flags,
+		.address = vmf->address,
+		.vm_start = vma->vm_start,
+		.vm_end = vma->vm_end,
+		.vma_bo_pgoff = tgem_mmap_bo_pgoff(vma, tbo, vma->vm_start),
+		.bo_pages = PFN_UP(tbo->base.size),
+	};
 	unsigned long pfn;
-	pmd_t pmd;
+	vm_fault_t ret;
+	pgoff_t pgoff;
+	bool empty;
 	int idx;
 
-	if (order != PMD_ORDER || (vma->vm_flags & VM_RAND_READ) ||
-	    haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
+	if (!tgem_prefault_huge_fits(&req, &pgoff))
 		return VM_FAULT_FALLBACK;
 
 	ret = tgem_mmap_huge_reserve(vmf, tbo);
@@ -479,12 +585,12 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 
 	ret = VM_FAULT_FALLBACK;
 	/*
-	 * The core saw an empty PMD before we had the lock; a PTE batch may
-	 * have put a page table there since. Tables and leaves are only ever
-	 * installed under the dma_resv we now hold, so this is stable.
+	 * The core saw an empty entry before we had the lock; a smaller
+	 * fault may have put a table there since. PTE tables are only ever
+	 * installed under the dma_resv we now hold; PMD tables also by the
+	 * core, which vmf_insert_pfn_pud() tolerates (see below).
 	 */
-	pmd = pmdp_get_lockless(vmf->pmd);
-	if (!pmd_none(pmd) && !pmd_leaf(pmd))
+	if (!tgem_mmap_huge_slot(vmf, order, &empty))
 		goto out_unlock;
 
 	if (!(vmf->flags & FAULT_FLAG_VMA_LOCK) ||
@@ -502,18 +608,11 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	if (!drm_dev_enter(tbo->base.dev, &idx))
 		goto out_unlock;	/* the PTE path maps the dummy page */
 
-	/* PMDs are built from vm_page_prot: only if PTEs would agree. */
-	if (tgem_mmap_pmd_mappable(tdev, tbo, tgem_mmap_bo_pgoff(vma, tbo, haddr), &pfn) &&
+	/* Huge entries are built from vm_page_prot: only if PTEs would agree. */
+	if (tgem_mmap_huge_pfn(tdev, tbo, pgoff, order, &pfn) &&
 	    !tgem_ttm_io_mem_reserve(tbo->bdev, tbo->resource) &&
-	    pgprot_val(tgem_mmap_res_prot(vma, tbo)) == pgprot_val(vma->vm_page_prot)) {
-		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					 vmf->flags & FAULT_FLAG_WRITE);
-		if (ret == VM_FAULT_NOPAGE) {
-			atomic64_inc(&tdev->fault.pmd_faults);
-			if (pmd_none(pmd))
-				atomic64_inc(&tdev->fault.pmds);
-		}
-	}
+	    pgprot_val(tgem_mmap_res_prot(vma, tbo)) == pgprot_val(vma->vm_page_prot))
+		ret = tgem_mmap_insert_huge(vmf, tdev, order, pfn, empty);
 	drm_dev_exit(idx);
 out_unlock:
 	dma_resv_unlock(tbo->base.resv);
@@ -522,13 +621,78 @@ out_unlock:
 
 #endif /* CONFIG_ARCH_SUPPORTS_PMD_PFNMAP */
 
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+/* Whether @addr in @vma is mapped by a huge PUD; mmap_lock held. */
+static bool tgem_mmap_pud_mapped(struct vm_area_struct *vma, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
+	p4d_t *p4d;
+
+	if (pgd_none(*pgd))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return false;
+	return pud_leaf(READ_ONCE(*pud_offset(p4d, addr)));
+}
+
+/*
+ * The core is about to cut @vma at @addr (munmap(), mprotect(), mremap()
+ * of part of it). 6.12 cannot cut a huge PUD: zapping part of one splits
+ * it with the VMA that starts inside it, which DEBUG_VM kills
+ * (__split_huge_pud_locked()). Zap a PUD that @addr would cut, whole,
+ * first; its GiB refaults by smaller entries.
+ */
+static int tgem_mmap_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long haddr = addr & PUD_MASK;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	if (haddr == addr || haddr < vma->vm_start || haddr + PUD_SIZE > vma->vm_end)
+		return 0;
+	/*
+	 * The core write-locks the VMA only after this: until then a fault
+	 * under the VMA lock alone could map the PUD again.
+	 */
+	vma_start_write(vma);
+	if (tgem_mmap_pud_mapped(vma, haddr))
+		zap_vma_ptes(vma, haddr, PUD_SIZE);
+	return 0;
+}
+
+/*
+ * A new VMA of a BO: fork() (in the child's mm), a split, or mremap()
+ * moving the mapping (both in ours). 6.12's mremap() cannot move a huge
+ * PUD to an address that is not 1 GiB aligned, and takes one for a bad
+ * table entry even when it could (get_old_pud() clears it, with an error
+ * in the kernel log and no TLB flush). So before a BO that may be mapped
+ * by PUDs is moved, zap its mappings; the whole BO, which never cuts a PUD
+ * in any process's VMA. mremap() has write-locked the old VMA, so no
+ * fault maps it again before the move.
+ */
+static void tgem_mmap_open(struct vm_area_struct *vma)
+{
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+
+	ttm_bo_vm_open(vma);
+	if (vma->vm_mm == current->mm && vma->vm_end - vma->vm_start >= PUD_SIZE &&
+	    (gem_to_tgem_bo(&tbo->base)->uapi_placement & DRM_TGEM_PLACEMENT_VRAM))
+		ttm_bo_unmap_virtual(tbo);
+}
+#else
+#define tgem_mmap_open ttm_bo_vm_open
+#endif
+
 /* The &vm_operations_struct of BO mappings. */
 const struct vm_operations_struct tgem_mmap_ops = {
 	.fault = tgem_mmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 	.huge_fault = tgem_mmap_huge_fault,
 #endif
-	.open = ttm_bo_vm_open,
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	.may_split = tgem_mmap_may_split,
+#endif
+	.open = tgem_mmap_open,
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
 };
@@ -561,6 +725,39 @@ int tgem_mmap_obj(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return 0;
 }
 
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+/*
+ * An address at which BO offset @off lands on a multiple of @size, for a
+ * mapping of @len bytes that covers at least one such whole range; 0 if
+ * there is none, or the caller fixed the address. Pads the request by
+ * @size and moves the start up within the padding, as the core's
+ * __thp_get_unmapped_area() does for PMDs.
+ */
+static unsigned long tgem_mmap_aligned_area(struct file *filp, unsigned long addr,
+					    unsigned long len, loff_t off,
+					    unsigned long flags, unsigned long size)
+{
+	loff_t off_align = round_up(off, size);
+	unsigned long len_pad, ret;
+
+	if (in_compat_syscall() || (flags & MAP_FIXED))
+		return 0;
+	if (off + len <= off_align || off + len - off_align < size)
+		return 0;
+
+	len_pad = len + size;
+	if (len_pad < len)
+		return 0;
+	ret = mm_get_unmapped_area(current->mm, filp, addr, len_pad,
+				   off >> PAGE_SHIFT, flags);
+	if (IS_ERR_VALUE(ret))
+		return 0;	/* perhaps the padding: try without */
+	if (ret == addr)
+		return addr;	/* the hint was free: keep it */
+	return ret + ((off - ret) & (size - 1));
+}
+#endif
+
 /**
  * tgem_mmap_get_unmapped_area() - Pick an address for a BO mapping
  * @filp: the DRM file
@@ -570,7 +767,9 @@ int tgem_mmap_obj(struct drm_gem_object *obj, struct vm_area_struct *vma)
  * @flags: the mmap() flags
  *
  * Aligns the start of the mapping so that BO offsets that are multiples of
- * 2 MiB land on PMD boundaries, which the huge fault path needs.
+ * 1 GiB land on PUD boundaries, when the mapping covers a whole GiB of
+ * the BO, and else so that multiples of 2 MiB land on PMD boundaries: the
+ * huge fault path needs both (see "Prefault policy").
  *
  * Context: Process context, from mmap(), with mmap_lock held for writing.
  * Return: the address, or a negative errno cast to unsigned long.
@@ -590,6 +789,16 @@ unsigned long tgem_mmap_get_unmapped_area(struct file *filp, unsigned long addr,
 		bo_pgoff = pgoff - drm_vma_node_start(node);
 	drm_vma_offset_unlock_lookup(mgr);
 
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (node) {
+		unsigned long ret = tgem_mmap_aligned_area(filp, addr, len,
+							   (loff_t)bo_pgoff << PAGE_SHIFT,
+							   flags, PUD_SIZE);
+
+		if (ret)
+			return ret;
+	}
+#endif
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	return thp_get_unmapped_area(filp, addr, len, bo_pgoff, flags);
 #else
@@ -606,6 +815,8 @@ static int tgem_mmap_fault_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "ptes %lld\n", atomic64_read(&tdev->fault.ptes));
 	seq_printf(m, "pmd_faults %lld\n", atomic64_read(&tdev->fault.pmd_faults));
 	seq_printf(m, "pmds %lld\n", atomic64_read(&tdev->fault.pmds));
+	seq_printf(m, "pud_faults %lld\n", atomic64_read(&tdev->fault.pud_faults));
+	seq_printf(m, "puds %lld\n", atomic64_read(&tdev->fault.puds));
 	return 0;
 }
 

@@ -29,6 +29,23 @@
  * faults"): the pages after it were most likely mapped by an earlier batch,
  * and re-walking them is the waste that made TTM's 2024 move to a whole-PMD
  * prefault stutter.
+ *
+ * **Huge entries.** Before any of this, the core offers the fault to the
+ * huge path, first for a whole PUD (1 GiB), then for a PMD (2 MiB). tgem
+ * takes it (see "CPU faults") only if tgem_prefault_huge_fits() and
+ * tgem_prefault_huge_backed() both agree:
+ *
+ * - the mapping has no %MADV_RANDOM hint, which asks for single pages;
+ * - the naturally aligned 1 GiB or 2 MiB range around the faulting address
+ *   lies inside the VMA and inside the BO;
+ * - the BO pages of that range are one run of VRAM, physically contiguous,
+ *   that starts at a physical address aligned to the range's size.
+ *
+ * A PUD needs the 1 GiB of BO pages to be one buddy block of 1 GiB or a
+ * run of blocks (see "VRAM manager") and a mapping whose start is 1 GiB
+ * aligned relative to the BO (tgem_mmap_get_unmapped_area()). Any range
+ * that fails a test falls back a level: PMDs within the GiB, PTEs within
+ * the 2 MiB.
  */
 
 #include <linux/minmax.h>
@@ -66,3 +83,68 @@ unsigned int tgem_prefault_pages(const struct tgem_prefault_req *req)
 	return max_t(unsigned long, window, 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_prefault_pages);
+
+/**
+ * tgem_prefault_huge_fits() - Whether a huge entry fits the VMA and the BO
+ * @req: the fault, the VMA and the BO, see &struct tgem_prefault_huge_req
+ * @bo_pgoff: out, on success the BO page at the start of the huge range
+ *
+ * Checks the order (%PUD_ORDER only where the architecture maps PUD
+ * pfnmaps), the madvise() hint and that the naturally aligned range of
+ * that order around the faulting address is inside the VMA and the BO.
+ *
+ * Context: Any context. Pure function of @req.
+ * Return: true if a huge entry of @req->order may map the range, so far
+ * as the VMA and the BO tell; false means fall back a level.
+ */
+bool tgem_prefault_huge_fits(const struct tgem_prefault_huge_req *req,
+			     pgoff_t *bo_pgoff)
+{
+	unsigned long size, haddr;
+	pgoff_t first;
+
+	switch (req->order) {
+	case PMD_ORDER:
+		if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP))
+			return false;
+		break;
+	case PUD_ORDER:
+		if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (req->vm_flags & VM_RAND_READ)
+		return false;
+
+	size = PAGE_SIZE << req->order;
+	haddr = req->address & ~(size - 1);
+	if (haddr < req->vm_start || haddr + size > req->vm_end ||
+	    haddr + size < haddr)
+		return false;
+
+	first = req->vma_bo_pgoff + ((haddr - req->vm_start) >> PAGE_SHIFT);
+	if (first >= req->bo_pages || req->bo_pages - first < (1UL << req->order))
+		return false;
+
+	*bo_pgoff = first;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_prefault_huge_fits);
+
+/**
+ * tgem_prefault_huge_backed() - Whether VRAM can back a huge entry
+ * @order: %PMD_ORDER or %PUD_ORDER
+ * @phys: physical address of the first BO page of the range
+ * @run: pages that follow each other in VRAM from that page on
+ *
+ * Context: Any context. Pure function of its arguments.
+ * Return: true if @phys is aligned to the size of @order and the run
+ * covers the whole range.
+ */
+bool tgem_prefault_huge_backed(unsigned int order, u64 phys, pgoff_t run)
+{
+	return IS_ALIGNED(phys, (u64)PAGE_SIZE << order) && run >= (1UL << order);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_prefault_huge_backed);

@@ -11,7 +11,8 @@
 # of a move out of VRAM, and the eviction of 1,000 small BOs, on a tgem
 # device of the module's own, with tgem unbound from the ivshmem BAR for
 # the run), seven interleaved runs of 64 MiB; then tgem_fault_bench (first
-# touch of 64 MiB through CPU faults), seven runs, with tgem bound again.
+# touch of 64 MiB through CPU faults, and of a 1 GiB BO in one PUD fault),
+# seven runs, with tgem bound again. The VM has 2 GiB of VRAM.
 #
 # The kernel is the release configuration (TGEM_KERNEL=release:
 # scripts/kernel.config with scripts/kernel-release.config on top, no
@@ -30,16 +31,21 @@
 # (tests/uapi/tgem_bench_stats.h); this script collects them into the
 # summary, so a new benchmark adds rows by printing them.
 #
+# TGEM_BENCH_ONLY=fault (or a comma-separated list of move, fault, exec,
+# userptr, submit, engine) runs only those benchmarks, a shortcut while
+# working on one of them; the summary then lacks the rest.
+#
 # TGEM_DEV_OOT=1 works as for make check: no setup and no kernel build;
 # the out-of-tree modules of this checkout are built against the release
 # kernel into $TGEM_OUT/oot and replace the in-tree ones. Give each
-# checkout its own TGEM_OUT. TGEM_BENCH_ONLY (a comma-separated list of
-# move, fault, exec, userptr, submit, engine) runs only those programs, a
-# developer shortcut like TGEM_UAPI_ONLY; the summary then lacks the rest.
+# checkout its own TGEM_OUT.
 set -euo pipefail
 export TGEM_KERNEL=${TGEM_KERNEL:-release}
 . "$(dirname "$0")/lib.sh"
 export TGEM_CPU_FEATURES=${TGEM_CPU_FEATURES-,-erms,-fsrm}
+# 2 GiB of VRAM, so a free, aligned 1 GiB block exists for the PUD figure
+# (fault_vram_1g_faults).
+export TGEM_VRAM_MB=${TGEM_VRAM_MB:-2048}
 
 mkdir -p "$TGEM_OUT"
 if [ -z "${TGEM_DEV_OOT:-}" ]; then

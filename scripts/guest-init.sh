@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the test VM (busybox). The host reads what it prints on the
 # serial console: TAP lines, marked blocks, and the kernel log at the end.
-# Mode comes from the kernel command line: tgemvm=check|demo|bench|probe.
+# Mode comes from the kernel command line: tgemvm=check|novram|pud|demo|bench|probe.
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -77,15 +77,12 @@ bench)
 	echo "bench-cpu: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //');" \
 		"flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
 			 grep -xE 'erms|fsrm|rep_good|sse4_1|avx2' | tr '\n' ' ')"
-	# TGEM_BENCH_ONLY (a comma-separated list of move, fault, exec,
-	# userptr, submit, engine) is a developer shortcut.
-	bench_on() {
-		case ",${bench_only:-$1}," in *",$1,"*) return 0 ;; esac
-		return 1
-	}
-	rc=0
+	# TGEM_BENCH_ONLY (tgembench=move,fault,exec,userptr,submit,engine)
+	# runs only some.
+	bench_on() { case ",${bench_only:-$1}," in *",$1,"*) return 0 ;; esac; return 1; }
 	# The move benchmark (tgem_bench.ko) runs on a device of its own on
 	# the ivshmem BAR: take tgem off it for the run, and give it back.
+	rc=0
 	if bench_on move; then
 		devs=$(tgem_pci_devs)
 		for dev in $devs; do
@@ -98,7 +95,11 @@ bench)
 		done
 		echo
 	fi
-	for prog in fault exec userptr submit engine; do
+	if bench_on fault; then
+		/bin/tgem_fault_bench 7 || rc=1
+		echo
+	fi
+	for prog in exec userptr submit engine; do
 		bench_on $prog || continue
 		"/bin/tgem_${prog}_bench" 7 || rc=1
 		echo
@@ -116,6 +117,18 @@ novram)
 	echo "TGEM-UAPI-BEGIN tgem_uapi_test"
 	/bin/tgem_uapi_test
 	echo "TGEM-UAPI-END tgem_uapi_test rc=$?"
+	check "rmmod tgem" rmmod tgem
+	;;
+pud)
+	# make check's third boot, with 2 GiB of VRAM: the 1 GiB PUD tests
+	# of tgem_fault_test (vram_1g_*), which skip in the other boots.
+	check "modprobe tgem" modprobe tgem
+	check "tgem bound the ivshmem device as VRAM" \
+		sh -c 'ls -d /sys/bus/pci/drivers/tgem/0000:* >/dev/null 2>&1'
+	echo "TGEM-UAPI-BEGIN tgem_fault_test"
+	/bin/tgem_fault_test $(/bin/tgem_fault_test -l 2>&1 |
+			       grep -o 'vram_1g_[a-z0-9_]*' | sed 's/^/-t /')
+	echo "TGEM-UAPI-END tgem_fault_test rc=$?"
 	check "rmmod tgem" rmmod tgem
 	;;
 check)

@@ -28,7 +28,8 @@ SPLAT = re.compile(
     r"Kernel panic|INFO: task .* blocked for more than|rcu: INFO:|"
     r"detected stall|soft lockup|hard LOCKUP|unreferenced object|"
     r"possible recursive locking|inconsistent lock state|"
-    r"circular locking dependency|ODEBUG:|Call Trace:)")
+    r"circular locking dependency|ODEBUG:|Call Trace:|"
+    r"bad (pgd|p4d|pud|pmd|pte)\b)")
 
 
 def block(lines, begin, end):
@@ -76,6 +77,24 @@ def uapi_results(lines):
             yield False, f"{short}: no test ran"
         if not end.endswith("rc=0"):
             yield False, f"{short}: suite exit status ({end})"
+
+
+def pud_results(lines):
+    """The pud boot: tgem_fault_test's vram_1g_* tests, none may skip."""
+    body, end = block(lines, "TGEM-UAPI-BEGIN tgem_fault_test",
+                      "TGEM-UAPI-END tgem_fault_test")
+    if body is None or end is None:
+        yield False, "fault: suite did not run to the end"
+        return
+    n = 0
+    for line in body:
+        m = re.match(r"^(ok|not ok) \d+ (.*?)(\s+#\s*SKIP.*)?$", line)
+        if m:
+            n += 1
+            yield m.group(1) == "ok" and not m.group(3), \
+                f"fault: {m.group(2)}" + (" (skipped)" if m.group(3) else "")
+    yield n >= 4, f"fault: the 1 GiB tests ran ({n} of at least 4)"
+    yield end.endswith("rc=0"), f"fault: suite exit status ({end})"
 
 
 def kunit_results(ksrc, lines):
@@ -138,8 +157,11 @@ def main():
         return splats_only(sys.argv[2])
     # --novram: the second, shorter boot without a VRAM device: guest
     # checks, the uAPI suite and the splat scan, names prefixed "novram".
+    # --pud: the third, with 2 GiB of VRAM: guest checks, the 1 GiB PUD
+    # tests (each must run, not skip) and the splat scan, prefixed "pud".
     novram = sys.argv[1] == "--novram"
-    if novram:
+    pud = sys.argv[1] == "--pud"
+    if novram or pud:
         sys.argv.pop(1)
     console, ksrc = sys.argv[1], sys.argv[2]
     lines = read_lines(console)
@@ -155,12 +177,14 @@ def main():
                           "TGEM-UAPI-END tgem_uapi_test")
         results.append((end is not None and end.endswith("rc=0"),
                         "uapi suite passes on a device without VRAM"))
+    elif pud:
+        results.extend(pud_results(lines))
     else:
         results.extend(uapi_results(lines))
         results.extend(kunit_results(ksrc, lines))
 
     leaks, _ = block(lines, "TGEM-KMEMLEAK-BEGIN", "TGEM-KMEMLEAK-END")
-    if novram:
+    if novram or pud:
         pass
     elif leaks is None:
         results.append((False, "kmemleak: report not captured"))
@@ -176,8 +200,9 @@ def main():
     for l in splats[:40]:
         sys.stderr.write(f"# splat: {l}\n")
 
-    if novram:
-        results = [(ok, "novram: " + name) for ok, name in results]
+    if novram or pud:
+        prefix = "novram: " if novram else "pud: "
+        results = [(ok, prefix + name) for ok, name in results]
     passed = sum(1 for ok, _ in results if ok)
     failed = len(results) - passed
     for ok, name in results:

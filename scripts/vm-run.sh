@@ -4,11 +4,16 @@
 # off. The serial console goes to <log>. TCG unless a cached probe showed
 # that KVM really boots a guest on this machine (TGEM_KVM=0 skips KVM).
 # The guest gets an ivshmem-plain PCI device whose BAR is tgem's VRAM
-# (TGEM_VRAM_MB, default 256; 0 for none). Its host memory is allocated
-# up front (prealloc=on), as VRAM would be: left lazy, the first guest
-# access to each page costs a host page fault, which made VRAM moves vary
-# tenfold in make bench. TGEM_MEM_PREALLOC=1 preallocates the guest's RAM
-# the same way (make bench sets it; the other modes do not need to wait).
+# (TGEM_VRAM_MB, default 256; 0 for none). make check's pud boot and make
+# bench give it 2048: the firmware places that 64-bit BAR above 4 GiB,
+# aligned to its size like every BAR, so its GiBs are 1 GiB aligned for
+# tgem's PUD mappings. Its host memory is allocated up front
+# (prealloc=on), as VRAM would be: left lazy, the first guest access to
+# each page costs a host page fault, which made VRAM moves vary tenfold in
+# make bench. TGEM_MEM_MB sets the guest's RAM (default 2048; the pud
+# boot takes 3072 to move a 1 GiB BO to system memory and back).
+# TGEM_MEM_PREALLOC=1 preallocates the guest's RAM the same way (make
+# bench sets it; the other modes do not need to wait).
 # TGEM_KERNEL (scripts/lib.sh) picks the kernel to boot: debug or release.
 # TGEM_CPU_FEATURES is appended to the CPU model (-cpu max under TCG,
 # -cpu host under KVM): make bench sets ",-erms,-fsrm" (see README.md,
@@ -25,6 +30,7 @@ limit=${4:-1500}
 kernel=$KBUILD/arch/x86/boot/bzImage
 
 vram_mb=${TGEM_VRAM_MB:-256}
+mem_mb=${TGEM_MEM_MB:-2048}
 # Developer shortcuts (never set by make check): run only some suites.
 extra=
 [ -n "${TGEM_UAPI_ONLY:-}" ] && extra+=" tgemonly=$TGEM_UAPI_ONLY"
@@ -39,7 +45,7 @@ prealloc=()
 
 run_qemu() { # accel-args... ; uses $mode $initrd $log $limit
 	timeout -k 10 "$limit" qemu-system-x86_64 "$@" "${vram[@]}" "${prealloc[@]}" \
-		-smp 2 -m 2048 -display none -monitor none -no-reboot \
+		-smp 2 -m "$mem_mb" -display none -monitor none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 log_buf_len=4M panic=-1 tgemvm=$mode tgemvram=$vram_mb$extra" \
 		</dev/null

@@ -8,8 +8,12 @@
  * addresses, softpin (pinned addresses, their checks and overlaps), the
  * all-or-nothing rule of a batch bind, exhaustion, page 0, the end of the
  * space and the canonical hole. The spaces are small where the test
- * needs them full. BOs are real tgem BOs: a binding holds a GEM
- * reference, which the tests count.
+ * needs them full. BOs are real tgem BOs, each with one handle in its
+ * space (tgem_gpuvm_handle_open(), as the GEM open hook gives it); the
+ * handle's entry holds a GEM reference, which the tests count. Handle
+ * counting: a BO with two handles stays bound until both are closed, and
+ * a bind after the last close (GEM_CLOSE racing an execbuf) fails and
+ * leaves nothing behind.
  */
 
 #include <linux/kref.h>
@@ -44,12 +48,15 @@ static struct tgem_gpuvm *tgem_gpuvm_test_vm(struct kunit *test, u64 start,
 	return vm;
 }
 
-static struct drm_gem_object *tgem_gpuvm_test_bo(struct kunit *test, u64 size)
+/* A BO with one handle in @vm; the end of the test frees both. */
+static struct drm_gem_object *tgem_gpuvm_test_bo(struct kunit *test,
+						 struct tgem_gpuvm *vm, u64 size)
 {
 	struct tgem_bo *bo;
 
 	bo = tgem_kunit_bo_create(test, test->priv, size,
 				  DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_handle_open(vm, &bo->ttm.base), 0);
 	return &bo->ttm.base;
 }
 
@@ -74,7 +81,7 @@ static void tgem_gpuvm_kernel_picks(struct kunit *test)
 	unsigned int i, j;
 
 	for (i = 0; i < 3; i++)
-		reqs[i].obj = tgem_gpuvm_test_bo(test, (i + 1) * P);
+		reqs[i].obj = tgem_gpuvm_test_bo(test, vm, (i + 1) * P);
 
 	KUNIT_ASSERT_EQ(test, tgem_gpuvm_bind(vm, reqs, 3), 0);
 	for (i = 0; i < 3; i++) {
@@ -109,7 +116,7 @@ static void tgem_gpuvm_page0(struct kunit *test)
 {
 	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
 						   TGEM_GPUVM_END);
-	struct drm_gem_object *obj = tgem_gpuvm_test_bo(test, P);
+	struct drm_gem_object *obj = tgem_gpuvm_test_bo(test, vm, P);
 	struct tgem_gpuvm_req req;
 	u64 addr;
 
@@ -171,8 +178,8 @@ static void tgem_gpuvm_softpin_overlap(struct kunit *test)
 {
 	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
 						   TGEM_GPUVM_END);
-	struct drm_gem_object *a = tgem_gpuvm_test_bo(test, 2 * P);
-	struct drm_gem_object *b = tgem_gpuvm_test_bo(test, 2 * P);
+	struct drm_gem_object *a = tgem_gpuvm_test_bo(test, vm, 2 * P);
+	struct drm_gem_object *b = tgem_gpuvm_test_bo(test, vm, 2 * P);
 	struct tgem_gpuvm_req req;
 	u64 addr;
 
@@ -195,10 +202,10 @@ static void tgem_gpuvm_all_or_nothing(struct kunit *test)
 {
 	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
 						   TGEM_GPUVM_END);
-	struct drm_gem_object *a = tgem_gpuvm_test_bo(test, P);
-	struct drm_gem_object *moved = tgem_gpuvm_test_bo(test, P);
-	struct drm_gem_object *fresh = tgem_gpuvm_test_bo(test, P);
-	struct drm_gem_object *clash = tgem_gpuvm_test_bo(test, P);
+	struct drm_gem_object *a = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *moved = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *fresh = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *clash = tgem_gpuvm_test_bo(test, vm, P);
 	struct tgem_gpuvm_req reqs[4] = {}, req;
 	unsigned int refs;
 	u64 addr;
@@ -251,8 +258,8 @@ static void tgem_gpuvm_exhaustion(struct kunit *test)
 	u64 freed;
 
 	for (i = 0; i < 5; i++)
-		objs[i] = tgem_gpuvm_test_bo(test, P);
-	big = tgem_gpuvm_test_bo(test, 2 * P);
+		objs[i] = tgem_gpuvm_test_bo(test, vm, P);
+	big = tgem_gpuvm_test_bo(test, vm, 2 * P);
 
 	for (i = 0; i < 4; i++) {
 		KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, objs[i], false, 0, &req), 0);
@@ -273,9 +280,9 @@ static void tgem_gpuvm_canonical_hole(struct kunit *test)
 {
 	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_HOLE - 3 * P,
 						   TGEM_GPUVM_HOLE + 4 * P);
-	struct drm_gem_object *one = tgem_gpuvm_test_bo(test, P);
-	struct drm_gem_object *two = tgem_gpuvm_test_bo(test, 2 * P);
-	struct drm_gem_object *three = tgem_gpuvm_test_bo(test, 3 * P);
+	struct drm_gem_object *one = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *two = tgem_gpuvm_test_bo(test, vm, 2 * P);
+	struct drm_gem_object *three = tgem_gpuvm_test_bo(test, vm, 3 * P);
 	struct tgem_gpuvm_req req;
 
 	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, one, false, 0, &req), 0);
@@ -291,30 +298,106 @@ static void tgem_gpuvm_canonical_hole(struct kunit *test)
 			TGEM_GPUVM_HOLE);
 }
 
-/* A binding holds a GEM reference; unbinding drops it; so does fini. */
+/* The handle entry holds a GEM reference; the last close drops it, so does fini. */
 static void tgem_gpuvm_references(struct kunit *test)
 {
 	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
 						   TGEM_GPUVM_END);
-	struct drm_gem_object *obj = tgem_gpuvm_test_bo(test, P);
+	struct drm_gem_object *obj = tgem_gpuvm_test_bo(test, vm, P);
 	struct tgem_gpuvm other;
 	struct tgem_gpuvm_req req;
 	unsigned int refs = kref_read(&obj->refcount);
 	u64 addr;
 
 	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, obj, false, 0, &req), 0);
-	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs + 1);
-	tgem_gpuvm_unbind(vm, obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs);
+	tgem_gpuvm_unbind(vm, obj);
 	KUNIT_EXPECT_EQ(test, tgem_gpuvm_lookup(vm, obj, &addr), -ENOENT);
 	/* Unbinding what is not bound is harmless. */
 	tgem_gpuvm_unbind(vm, obj);
+	/* Still a handle: it binds again. */
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, obj, false, 0, &req), 0);
+	tgem_gpuvm_handle_close(vm, obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs - 1);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_lookup(vm, obj, &addr), -ENOENT);
 
 	tgem_gpuvm_init(&other, TGEM_GPUVM_START, TGEM_GPUVM_END);
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_handle_open(&other, obj), 0);
 	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(&other, obj, false, 0, &req), 0);
-	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs + 1);
-	tgem_gpuvm_fini(&other);
 	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs);
+	tgem_gpuvm_fini(&other);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs - 1);
+}
+
+/* Two handles of one BO in a file: closing one keeps the binding. */
+static void tgem_gpuvm_two_handles(struct kunit *test)
+{
+	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
+						   TGEM_GPUVM_END);
+	struct drm_gem_object *obj = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *other = tgem_gpuvm_test_bo(test, vm, P);
+	unsigned int refs = kref_read(&obj->refcount);
+	struct tgem_gpuvm_req req;
+	u64 addr, bound;
+
+	/* The second handle (GEM_OPEN of its flink name) only counts. */
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_handle_open(vm, obj), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs);
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, obj, false, 0, &req), 0);
+	bound = req.addr;
+
+	tgem_gpuvm_handle_close(vm, obj);
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_lookup(vm, obj, &addr), 0);
+	KUNIT_EXPECT_EQ(test, addr, bound);
+	/* Its range is still taken. */
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_test_bind1(vm, other, true, bound, &req),
+			-ENOSPC);
+
+	tgem_gpuvm_handle_close(vm, obj);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_lookup(vm, obj, &addr), -ENOENT);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs - 1);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_test_bind1(vm, other, true, bound, &req), 0);
+}
+
+/*
+ * GEM_CLOSE racing an execbuf: the execbuf holds a reference, the last
+ * handle closes, then the execbuf binds. The bind fails with ENOENT, all
+ * or nothing, and the range stays free.
+ */
+static void tgem_gpuvm_bind_after_close(struct kunit *test)
+{
+	struct tgem_gpuvm *vm = tgem_gpuvm_test_vm(test, TGEM_GPUVM_START,
+						   TGEM_GPUVM_END);
+	struct drm_gem_object *kept = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *closed = tgem_gpuvm_test_bo(test, vm, P);
+	struct drm_gem_object *probe = tgem_gpuvm_test_bo(test, vm, P);
+	unsigned int refs = kref_read(&closed->refcount);
+	struct tgem_gpuvm_req reqs[2] = {}, req;
+	u64 addr;
+
+	/* The execbuf's own reference, from its handle lookup. */
+	drm_gem_object_get(closed);
+	tgem_gpuvm_handle_close(vm, closed);
+	KUNIT_EXPECT_EQ(test, kref_read(&closed->refcount), refs);
+
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_test_bind1(vm, closed, false, 0, &req),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_test_bind1(vm, closed, true, 8 * P, &req),
+			-ENOENT);
+	reqs[0].obj = kept;
+	reqs[0].pinned = true;
+	reqs[0].pin_addr = 8 * P;
+	reqs[1].obj = closed;
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_bind(vm, reqs, 2), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_lookup(vm, kept, &addr), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_lookup(vm, closed, &addr), -ENOENT);
+	KUNIT_EXPECT_EQ(test, kref_read(&closed->refcount), refs);
+	drm_gem_object_put(closed);
+
+	/* Nothing was left: the lowest and the pinned ranges are free. */
+	KUNIT_ASSERT_EQ(test, tgem_gpuvm_test_bind1(vm, probe, false, 0, &req), 0);
+	KUNIT_EXPECT_EQ(test, req.addr, TGEM_GPUVM_START);
+	KUNIT_EXPECT_EQ(test, tgem_gpuvm_test_bind1(vm, kept, true, 8 * P, &req), 0);
 }
 
 static int tgem_gpuvm_test_init(struct kunit *test)
@@ -332,6 +415,8 @@ static struct kunit_case tgem_gpuvm_tests[] = {
 	KUNIT_CASE(tgem_gpuvm_exhaustion),
 	KUNIT_CASE(tgem_gpuvm_canonical_hole),
 	KUNIT_CASE(tgem_gpuvm_references),
+	KUNIT_CASE(tgem_gpuvm_two_handles),
+	KUNIT_CASE(tgem_gpuvm_bind_after_close),
 	{}
 };
 

@@ -99,22 +99,32 @@ static void tgem_vram_mgr_alloc_fini(void *arg)
 	gpu_buddy_fini(&a->mm);
 }
 
-/* The blocks of @c, each allocated exactly where it says, in its order. */
+/* A private allocator of @mm_size bytes, freed at the end of the test. */
 static struct tgem_vram_mgr_alloc *
-tgem_vram_mgr_alloc_layout(struct kunit *test,
-			   const struct tgem_vram_mgr_extent *blocks)
+tgem_vram_mgr_alloc_mm(struct kunit *test, u64 mm_size)
 {
 	struct tgem_vram_mgr_alloc *a;
-	unsigned int i;
 	int ret;
 
 	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	INIT_LIST_HEAD(&a->blocks);
-	ret = gpu_buddy_init(&a->mm, TGEM_VRAM_MGR_TEST_MM, PAGE_SIZE);
+	ret = gpu_buddy_init(&a->mm, mm_size, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, tgem_vram_mgr_alloc_fini, a);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	return a;
+}
+
+/* The blocks of @c, each allocated exactly where it says, in its order. */
+static struct tgem_vram_mgr_alloc *
+tgem_vram_mgr_alloc_layout_in(struct kunit *test,
+			      const struct tgem_vram_mgr_extent *blocks,
+			      u64 mm_size)
+{
+	struct tgem_vram_mgr_alloc *a = tgem_vram_mgr_alloc_mm(test, mm_size);
+	unsigned int i;
+	int ret;
 
 	for (i = 0; i < TGEM_VRAM_MGR_TEST_MAX && blocks[i].size; i++) {
 		LIST_HEAD(one);
@@ -128,6 +138,13 @@ tgem_vram_mgr_alloc_layout(struct kunit *test,
 		list_splice_tail(&one, &a->blocks);
 	}
 	return a;
+}
+
+static struct tgem_vram_mgr_alloc *
+tgem_vram_mgr_alloc_layout(struct kunit *test,
+			   const struct tgem_vram_mgr_extent *blocks)
+{
+	return tgem_vram_mgr_alloc_layout_in(test, blocks, TGEM_VRAM_MGR_TEST_MM);
 }
 
 static void tgem_vram_mgr_order_test(struct kunit *test)
@@ -185,6 +202,63 @@ static void tgem_vram_mgr_pmds_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_pmds(&a->mm, &a->blocks), 0);
 }
 
+/*
+ * PUDs come before PMDs: a 512 MiB block in front of a 1 GiB block makes
+ * one run in offset order, with as many PMDs as largest first, but only
+ * largest first puts the GiB at a 1 GiB aligned BO offset.
+ */
+static void tgem_vram_mgr_puds_order_test(struct kunit *test)
+{
+	static const struct tgem_vram_mgr_extent layout[] = {
+		{ SZ_512M, SZ_512M }, { SZ_1G, SZ_1G }, {}
+	};
+	struct tgem_vram_mgr_alloc *a;
+	struct gpu_buddy_block *first;
+
+	a = tgem_vram_mgr_alloc_layout_in(test, layout, SZ_4G);
+	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_huge(&a->mm, &a->blocks, PUD_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_pmds(&a->mm, &a->blocks), 768);
+
+	KUNIT_EXPECT_FALSE(test, tgem_vram_blocks_order(&a->mm, &a->blocks, false));
+	first = list_first_entry(&a->blocks, struct gpu_buddy_block, link);
+	KUNIT_EXPECT_EQ(test, gpu_buddy_block_offset(first), (u64)SZ_1G);
+	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_huge(&a->mm, &a->blocks, PUD_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_pmds(&a->mm, &a->blocks), 768);
+
+	/* The same run asked for as contiguous keeps offset order: no PUD. */
+	KUNIT_EXPECT_TRUE(test, tgem_vram_blocks_order(&a->mm, &a->blocks, true));
+	KUNIT_EXPECT_EQ(test, tgem_vram_blocks_huge(&a->mm, &a->blocks, PUD_SIZE), 0);
+}
+
+/*
+ * What the VRAM manager asks the buddy allocator for hands a 1 GiB BO one
+ * 1 GiB block aligned to 1 GiB, contiguous placement or not, as long as
+ * a GiB is free: here behind a page taken at offset 0.
+ */
+static void tgem_vram_mgr_gib_block_test(struct kunit *test)
+{
+	static const struct tgem_vram_mgr_extent page[] = { { 0, SZ_4K }, {} };
+	unsigned long flags[] = { 0, GPU_BUDDY_CONTIGUOUS_ALLOCATION };
+	struct tgem_vram_mgr_alloc *a;
+	struct gpu_buddy_block *block;
+	unsigned int i;
+	LIST_HEAD(gib);
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		a = tgem_vram_mgr_alloc_layout_in(test, page, SZ_2G);
+		KUNIT_ASSERT_EQ(test, gpu_buddy_alloc_blocks(&a->mm, 0, SZ_2G, SZ_1G,
+							     PAGE_SIZE, &gib, flags[i]), 0);
+		KUNIT_EXPECT_TRUE(test, tgem_vram_blocks_order(&a->mm, &gib, flags[i]));
+		KUNIT_ASSERT_TRUE(test, list_is_singular(&gib));
+		block = list_first_entry(&gib, struct gpu_buddy_block, link);
+		KUNIT_EXPECT_EQ(test, gpu_buddy_block_offset(block), (u64)SZ_1G);
+		KUNIT_EXPECT_EQ(test, gpu_buddy_block_size(&a->mm, block), (u64)SZ_1G);
+		KUNIT_EXPECT_EQ(test, tgem_vram_blocks_huge(&a->mm, &gib, PUD_SIZE), 1);
+		/* Freed with the layout's blocks. */
+		list_splice_tail_init(&gib, &a->blocks);
+	}
+}
+
 /* Validate @bo into VRAM with a contiguous placement. */
 static int tgem_vram_mgr_validate_contiguous(struct tgem_bo *bo)
 {
@@ -232,6 +306,8 @@ static void tgem_vram_mgr_contiguous_recorded(struct kunit *test)
 static struct kunit_case tgem_vram_mgr_tests[] = {
 	KUNIT_CASE_PARAM(tgem_vram_mgr_order_test, tgem_vram_mgr_order_gen_params),
 	KUNIT_CASE(tgem_vram_mgr_pmds_test),
+	KUNIT_CASE(tgem_vram_mgr_puds_order_test),
+	KUNIT_CASE(tgem_vram_mgr_gib_block_test),
 	KUNIT_CASE(tgem_vram_mgr_contiguous_recorded),
 	{}
 };

@@ -47,7 +47,9 @@
  * barrier), and a mapping orders its increment before its check, so a
  * mapping either sees the unplug and fails, or is waited for. The count is
  * shared by every tgem device, so a removal may also wait for another
- * device's mappings; they are short-term by contract.
+ * device's mappings; they are short-term by contract. A dma-buf vmap of a
+ * BO in VRAM is counted too (tgem_kmap_vram_hold()): it is not short-term,
+ * and the removal waits until its importer calls vunmap.
  */
 
 #include <linux/atomic.h>
@@ -99,6 +101,33 @@ static bool tgem_kmap_vram_get(struct tgem_device *tdev)
 static void tgem_kmap_unplug_wait(void *data)
 {
 	wait_var_event(&tgem_kmap_vram_maps, !atomic_read(&tgem_kmap_vram_maps));
+}
+
+/**
+ * tgem_kmap_vram_hold() - Count a longer-lived VRAM mapping
+ * @tdev: the device whose VRAM is mapped
+ *
+ * For kernel mappings of VRAM that are not short-term, a dma-buf vmap of
+ * a BO in VRAM (see "PRIME"): the device's removal waits for them like for
+ * the short-term mappings, so the BAR is never released under one.
+ *
+ * Context: Any context.
+ * Return: true with the mapping counted; false, counting nothing, once
+ * @tdev is unplugged.
+ */
+bool tgem_kmap_vram_hold(struct tgem_device *tdev)
+{
+	return tgem_kmap_vram_get(tdev);
+}
+
+/**
+ * tgem_kmap_vram_unhold() - Undo tgem_kmap_vram_hold()
+ *
+ * Context: Any context, after the mapping is gone.
+ */
+void tgem_kmap_vram_unhold(void)
+{
+	tgem_kmap_vram_put();
 }
 
 /**

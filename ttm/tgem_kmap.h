@@ -13,6 +13,8 @@ struct tgem_bo;
 struct tgem_device;
 
 int tgem_kmap_init(struct tgem_device *tdev);
+bool tgem_kmap_vram_hold(struct tgem_device *tdev);
+void tgem_kmap_vram_unhold(void);
 bool tgem_bo_held(struct tgem_bo *bo);
 int tgem_bo_kmap_local_page_locked(struct tgem_bo *bo, pgoff_t pgoff,
 				   struct iosys_map *map);

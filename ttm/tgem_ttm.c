@@ -24,7 +24,10 @@
  * the next access faults in the new place.
  *
  * The device counts the system pages its BOs hold, so the query ioctl can
- * report how much of the region is in use.
+ * report how much of the region is in use. An imported BO's pages are the
+ * exporter's: its tt (one with &ttm_tt.sg set) only gets a page array,
+ * filled from the attachment's sg_table, and is not counted (see
+ * "PRIME").
  *
  * System memory and memory cgroups. tgem allocates its BOs' system pages
  * itself rather than through TTM's pool, whose gfp mask (in 6.12) cannot
@@ -73,6 +76,7 @@
 
 #include "gem/tgem_bo.h"
 #include "gem/tgem_device.h"
+#include "gem/tgem_prime.h"
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_move.h"
 #include "ttm/tgem_placement.h"
@@ -148,6 +152,9 @@ static int tgem_ttm_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
 	/* A userptr's pages are the user's; see "Userptr". */
 	if (tgem_userptr_is_tt(tt))
 		return tgem_userptr_tt_populate(tt);
+	/* An import's are the exporter's; see "PRIME". */
+	if (tt->sg)
+		return tgem_prime_tt_populate(tt, ctx->gfp_retry_mayfail);
 
 	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
 		gfp |= __GFP_ZERO;
@@ -210,6 +217,10 @@ static void tgem_ttm_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *tt)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
 
+	if (tt->sg) {
+		tgem_prime_tt_unpopulate(tt);
+		return;
+	}
 	tgem_ttm_tt_free_pages(tt, tt->num_pages);
 	atomic64_sub(tt->num_pages, &tdev->mem.sys_pages);
 }

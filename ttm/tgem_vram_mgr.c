@@ -12,14 +12,16 @@
  * placement asks for %TTM_PL_FLAG_CONTIGUOUS; then it is one block run.
  *
  * **Block order.** The order of the blocks is the order of the BO's pages,
- * and it decides which 2 MiB ranges of the BO the CPU fault path can map
- * with one huge PMD: those whose BO offset and VRAM address are both
- * 2 MiB aligned and whose pages follow each other in VRAM. The buddy
+ * and it decides which 1 GiB and 2 MiB ranges of the BO the CPU fault path
+ * can map with one huge PUD or PMD: those whose BO offset and VRAM address
+ * are both aligned to the range's size and whose pages follow each other
+ * in VRAM. The buddy
  * allocator returns the blocks of an allocation that is not contiguous
  * largest first, and each block is aligned to its size in VRAM; kept in
  * that order (largest first, then by offset), every block also starts at
  * a BO offset that is a multiple of its size, so every 2 MiB of every
- * block of 2 MiB or more is PMD mappable. Sorting by VRAM offset instead
+ * block of 2 MiB or more is PMD mappable, and every GiB of a block of
+ * 1 GiB or more PUD mappable. Sorting by VRAM offset instead
  * would put small blocks before large ones and shift the large ones off
  * their alignment. Offset order is used only when it makes the blocks one
  * contiguous run and maps as many PMDs (tgem_vram_blocks_order()), and
@@ -33,6 +35,13 @@
  * Each resource also gets an index of its blocks (&struct
  * tgem_vram_index), so the fault path and short-term mappings find the
  * block of any page by binary search.
+ *
+ * **A GiB at once.** The buddy allocator serves a request from its largest
+ * fitting order down, so a 1 GiB BO gets one 1 GiB block, aligned to
+ * 1 GiB in VRAM, whenever a free one exists: a PUD mapping needs nothing
+ * more, since the BAR itself is aligned to its (power-of-two) size. If
+ * none is free, the BO takes smaller blocks and maps with PMDs; tgem does
+ * not evict to make a GiB whole.
  *
  * When the buddy allocator has no room it returns ``-ENOSPC``, which tells
  * TTM to evict the least recently used evictable BOs of the region and try
@@ -101,52 +110,78 @@ static bool tgem_vram_blocks_contiguous(struct gpu_buddy *mm,
 	return true;
 }
 
-/* PMDs in a run of @len bytes at BO offset @bo and VRAM offset @vram. */
-static unsigned int tgem_vram_run_pmds(u64 bo, u64 vram, u64 len)
+/* Aligned @size ranges in a run of @len bytes at BO offset @bo, VRAM offset @vram. */
+static unsigned int tgem_vram_run_huge(u64 bo, u64 vram, u64 len, u64 size)
 {
-	u64 first = round_up(bo, PMD_SIZE);
+	u64 first = round_up(bo, size);
 
-	/* A PMD needs both sides aligned: the run must be shifted by a multiple. */
-	if ((bo ^ vram) & (PMD_SIZE - 1) || first + PMD_SIZE > bo + len)
+	/* Both sides must be aligned: the run must be shifted by a multiple. */
+	if ((bo ^ vram) & (size - 1) || first + size > bo + len)
 		return 0;
-	return div64_u64(bo + len - first, PMD_SIZE);
+	return div64_u64(bo + len - first, size);
 }
+
+/**
+ * tgem_vram_blocks_huge() - Huge entries of one size a block order gives
+ * @mm: the buddy allocator of @blocks
+ * @blocks: the blocks of an allocation, in the order of the BO's pages
+ * @size: the entry's size, a power of two: %PMD_SIZE or %PUD_SIZE
+ *
+ * Counts the @size-sized, @size-aligned ranges of the BO whose pages lie
+ * in one @size-aligned run of VRAM, which is what the huge fault path can
+ * map (given a mapping aligned the same way, see
+ * tgem_mmap_get_unmapped_area()).
+ *
+ * Context: Any context. Pure function of the list.
+ * Return: the number of such ranges.
+ */
+unsigned int tgem_vram_blocks_huge(struct gpu_buddy *mm, struct list_head *blocks,
+				   u64 size)
+{
+	struct gpu_buddy_block *block;
+	u64 bo = 0, run_bo = 0, run_vram = 0, run_len = 0;
+	unsigned int n = 0;
+
+	list_for_each_entry(block, blocks, link) {
+		u64 vram = gpu_buddy_block_offset(block);
+		u64 len = gpu_buddy_block_size(mm, block);
+
+		if (run_len && run_vram + run_len == vram) {
+			run_len += len;
+		} else {
+			n += tgem_vram_run_huge(run_bo, run_vram, run_len, size);
+			run_bo = bo;
+			run_vram = vram;
+			run_len = len;
+		}
+		bo += len;
+	}
+	return n + tgem_vram_run_huge(run_bo, run_vram, run_len, size);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_huge);
 
 /**
  * tgem_vram_blocks_pmds() - Huge PMDs a block order gives
  * @mm: the buddy allocator of @blocks
  * @blocks: the blocks of an allocation, in the order of the BO's pages
  *
- * Counts the PMD-sized, PMD-aligned ranges of the BO whose pages lie in
- * one PMD-aligned run of VRAM, which is what the huge fault path can map
- * (given a PMD-aligned mapping, see tgem_mmap_get_unmapped_area()).
+ * tgem_vram_blocks_huge() for %PMD_SIZE.
  *
  * Context: Any context. Pure function of the list.
- * Return: the number of such ranges.
+ * Return: the number of PMD-mappable ranges.
  */
 unsigned int tgem_vram_blocks_pmds(struct gpu_buddy *mm, struct list_head *blocks)
 {
-	struct gpu_buddy_block *block;
-	u64 bo = 0, run_bo = 0, run_vram = 0, run_len = 0;
-	unsigned int pmds = 0;
-
-	list_for_each_entry(block, blocks, link) {
-		u64 vram = gpu_buddy_block_offset(block);
-		u64 size = gpu_buddy_block_size(mm, block);
-
-		if (run_len && run_vram + run_len == vram) {
-			run_len += size;
-		} else {
-			pmds += tgem_vram_run_pmds(run_bo, run_vram, run_len);
-			run_bo = bo;
-			run_vram = vram;
-			run_len = size;
-		}
-		bo += size;
-	}
-	return pmds + tgem_vram_run_pmds(run_bo, run_vram, run_len);
+	return tgem_vram_blocks_huge(mm, blocks, PMD_SIZE);
 }
 EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_pmds);
+
+/* Whether order @a maps better than order @b: more PUDs, then more PMDs. */
+static bool tgem_vram_maps_no_worse(unsigned int a_puds, unsigned int a_pmds,
+				    unsigned int b_puds, unsigned int b_pmds)
+{
+	return a_puds != b_puds ? a_puds > b_puds : a_pmds >= b_pmds;
+}
 
 /**
  * tgem_vram_blocks_order() - Put the blocks of a new allocation in page order
@@ -156,7 +191,8 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_pmds);
  *
  * See "Block order" in the VRAM manager's documentation: offset order
  * for a contiguous placement; otherwise largest block first, unless
- * offset order makes one contiguous run with as many huge PMDs.
+ * offset order makes one contiguous run that maps as many huge PUDs and,
+ * with as many PUDs, as many huge PMDs.
  *
  * Context: Any context. Pure function of the list.
  * Return: whether the blocks, in their new order, are one contiguous run.
@@ -164,7 +200,7 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_vram_blocks_pmds);
 bool tgem_vram_blocks_order(struct gpu_buddy *mm, struct list_head *blocks,
 			    bool contiguous)
 {
-	unsigned int pmds;
+	unsigned int pmds, puds;
 
 	list_sort(NULL, blocks, tgem_vram_block_cmp_offset);
 	if (contiguous)
@@ -172,8 +208,11 @@ bool tgem_vram_blocks_order(struct gpu_buddy *mm, struct list_head *blocks,
 
 	if (tgem_vram_blocks_contiguous(mm, blocks)) {
 		pmds = tgem_vram_blocks_pmds(mm, blocks);
+		puds = tgem_vram_blocks_huge(mm, blocks, PUD_SIZE);
 		list_sort(NULL, blocks, tgem_vram_block_cmp_size);
-		if (pmds >= tgem_vram_blocks_pmds(mm, blocks)) {
+		if (tgem_vram_maps_no_worse(puds, pmds,
+					    tgem_vram_blocks_huge(mm, blocks, PUD_SIZE),
+					    tgem_vram_blocks_pmds(mm, blocks))) {
 			list_sort(NULL, blocks, tgem_vram_block_cmp_offset);
 			return true;
 		}

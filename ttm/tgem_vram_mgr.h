@@ -21,6 +21,8 @@ to_tgem_vram_resource(struct ttm_resource *res)
 }
 
 int tgem_vram_mgr_init(struct tgem_device *tdev, u64 size);
+unsigned int tgem_vram_blocks_huge(struct gpu_buddy *mm, struct list_head *blocks,
+				   u64 size);
 unsigned int tgem_vram_blocks_pmds(struct gpu_buddy *mm, struct list_head *blocks);
 bool tgem_vram_blocks_order(struct gpu_buddy *mm, struct list_head *blocks,
 			    bool contiguous);

@@ -46,6 +46,16 @@
  * to VRAM ``EINVAL`` (VRAM is not in its placement) and PRIME export
  * ``EPERM``.
  *
+ * **Memory cgroups.** What the kernel allocates for a userptr BO on behalf
+ * of its creator is charged to the creator's memory cgroup, like the rest
+ * of a tgem BO (see "TTM device"): &struct tgem_userptr, the &struct
+ * ttm_tt and its page directory (8 bytes a page of the range, allocated
+ * by tgem_userptr_tt_create() itself rather than by ttm_tt_init(), whose
+ * %GFP_KERNEL cannot be changed), and the pfn array a validation needs
+ * while it runs. The pages themselves are the user's and charged when the
+ * user faulted them. The notifier callback allocates nothing: it runs in
+ * direct reclaim, and a charge there could recurse into it.
+ *
  * **Whose memory.** The range is always the creator's mm, whichever
  * process submits the BO later. After fork() the child's copy-on-write
  * pages are its own; the parent's writes break COW, which invalidates the
@@ -171,7 +181,7 @@ struct tgem_bo *tgem_userptr_create(struct tgem_device *tdev, u64 addr,
 						 tgem_userptr_max_size(tdev))))
 		return ERR_PTR(-EINVAL);
 
-	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
 	if (!up)
 		return ERR_PTR(-ENOMEM);
 
@@ -331,7 +341,8 @@ int tgem_userptr_validate(struct tgem_bo *bo)
 		npages = tgem_userptr_ranges_pages(&todo);
 		if (npages > cap) {
 			kvfree(pfns);
-			pfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL);
+			pfns = kvmalloc_array(npages, sizeof(*pfns),
+					      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 			if (!pfns) {
 				ret = -ENOMEM;
 				break;
@@ -475,8 +486,9 @@ void tgem_userptr_free(struct tgem_userptr *up)
  * @page_flags: TTM's flags; %TTM_TT_FLAG_ZERO_ALLOC is dropped (the pages
  *              are the user's) and %TTM_TT_FLAG_EXTERNAL added
  *
- * Its page directory becomes &tgem_userptr.pages. tgem_ttm_tt_destroy()
- * frees it like any other tt.
+ * Its page directory becomes &tgem_userptr.pages. Both are charged to the
+ * current task's memory cgroup (see "Userptr"). tgem_ttm_tt_destroy()
+ * frees them like any other tt: ttm_tt_fini() frees the directory.
  *
  * Context: Called by TTM with @tbo reserved; may sleep.
  * Return: the tt, or NULL when out of memory.
@@ -491,12 +503,19 @@ struct ttm_tt *tgem_userptr_tt_create(struct ttm_buffer_object *tbo,
 	if (drm_WARN_ON(tbo->base.dev, up->pages))
 		return NULL;
 
-	tt = kzalloc(sizeof(*tt), GFP_KERNEL);
+	tt = kzalloc(sizeof(*tt), GFP_KERNEL_ACCOUNT);
 	if (!tt)
 		return NULL;
 
-	page_flags &= ~TTM_TT_FLAG_ZERO_ALLOC;
-	if (ttm_tt_init(tt, tbo, page_flags | TTM_TT_FLAG_EXTERNAL, ttm_cached, 0)) {
+	/* What ttm_tt_init() sets up, with the directory charged. */
+	tt->num_pages = PFN_UP(tbo->base.size);
+	tt->page_flags = (page_flags & ~TTM_TT_FLAG_ZERO_ALLOC) |
+			 TTM_TT_FLAG_EXTERNAL;
+	tt->caching = ttm_cached;
+	tt->sg = tbo->sg;
+	tt->pages = kvcalloc(tt->num_pages, sizeof(*tt->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!tt->pages) {
 		kfree(tt);
 		return NULL;
 	}

@@ -8,8 +8,10 @@
  * mmap; relocations into VRAM; a relocation array inside an mmapped tgem
  * BO (the slow path); a read-only relocation array; NO_RELOC doing no
  * relocation work at all (the debugfs counters of tgem_exec_stats);
- * softpin; MIGRATE after an execbuf; a banned context; and 1,000
- * execbufs from 2 threads on 2 contexts with every result checked.
+ * softpin; MIGRATE after an execbuf; a banned context; 1,000 execbufs
+ * from 2 threads on 2 contexts with every result checked; two handles of
+ * one BO in a file (GEM_OPEN of a flink name, on the primary node);
+ * GEM_CLOSE racing EXECBUF; implicit sync between two contexts.
  *
  * Needs root (debugfs) and a tgem device; VRAM tests skip without VRAM.
  */
@@ -379,7 +381,7 @@ TEST_F(exec, bad_arguments)
 	REFUSED(EINVAL, extensions, 1);
 	REFUSED(EINVAL, reserved[0], 1);
 	REFUSED(EINVAL, reserved[1], 1);
-	REFUSED(EINVAL, num_syncs, 1);
+	REFUSED(EINVAL, num_syncs, DRM_TGEM_EXEC_MAX_SYNCS + 1);
 	REFUSED(EINVAL, syncs, (uintptr_t)&eb);
 	REFUSED(EINVAL, flags, 1u << 2);
 	REFUSED(EINVAL, flags, 1u << 31);
@@ -441,7 +443,7 @@ TEST_F(exec, bad_objects)
 	REFUSED_OBJ(ENOENT, handle, 0);
 	REFUSED_OBJ(ENOENT, handle, 0x7fff);
 	REFUSED_OBJ(EINVAL, handle, bb);		/* duplicate handle */
-	REFUSED_OBJ(EINVAL, flags, 1u << 2);
+	REFUSED_OBJ(EINVAL, flags, 1u << 3);
 	REFUSED_OBJ(EINVAL, flags, 1u << 31);
 	REFUSED_OBJ(EINVAL, pad, 1);
 	REFUSED_OBJ(EINVAL, reserved[0], 1);
@@ -1055,6 +1057,232 @@ TEST_F_TIMEOUT(exec, thousand_execbufs_two_threads, 600)
 		pthread_join(th[i], NULL);
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, t[i].err) TH_LOG("thread %d: %s", i, t[i].what);
+}
+
+/* A one-page batch BO that only ends, pinned at @addr by exec_end_with(). */
+static uint32_t end_batch(struct __test_metadata *_metadata, int fd,
+			  unsigned int *len)
+{
+	struct batch b = {};
+	uint32_t bb = create(_metadata, fd, PAGE, PLACE_SYS);
+
+	*len = emit_end(&b);
+	upload(_metadata, fd, bb, 0, &b);
+	return bb;
+}
+
+/* Run @bb, pinned at @bb_addr, with @handle (pinned at @addr if nonzero). */
+static int exec_end_with(int fd, uint32_t ctx, uint32_t handle, uint64_t *addr,
+			 uint32_t bb, uint64_t bb_addr, unsigned int len)
+{
+	struct drm_tgem_exec_object objs[2];
+	struct drm_tgem_execbuf eb;
+	int ret;
+
+	obj_init(&objs[0], handle, *addr ? OBJ_PINNED : 0, NULL);
+	objs[0].offset = *addr;
+	obj_init(&objs[1], bb, OBJ_PINNED, NULL);
+	objs[1].offset = bb_addr;
+	exec_init(&eb, objs, 2, 1, len, ctx);
+	ret = tgem_execbuf(fd, &eb);
+	if (!ret)
+		*addr = objs[0].offset;
+	return ret;
+}
+
+#define BB_ADDR		0x40000000ull
+
+/*
+ * Two handles to one BO in one file (GEM_OPEN of its flink name, on the
+ * primary node): closing one keeps the BO bound at its address, closing
+ * both frees the address.
+ */
+TEST_F(exec, dup_handle_keeps_binding)
+{
+	struct drm_gem_flink flink = {};
+	struct drm_gem_open op = {};
+	uint64_t addr = 0, probe;
+	uint32_t ctx, bo, other, bb;
+	unsigned int len;
+	int fd, ret;
+
+	fd = tgem_open_node("/dev/dri/card", 0, 63, TGEM_DRIVER_NAME, NULL, 0);
+	if (fd < 0)
+		SKIP(return, "no tgem primary node");
+	ASSERT_EQ(0, tgem_ctx_create(fd, &ctx));
+	bo = create(_metadata, fd, PAGE, PLACE_SYS);
+	other = create(_metadata, fd, PAGE, PLACE_SYS);
+	bb = end_batch(_metadata, fd, &len);
+	flink.handle = bo;
+	ret = tgem_ioctl(fd, DRM_IOCTL_GEM_FLINK, &flink);
+	if (ret == -EACCES) {
+		close(fd);
+		SKIP(return, "not authenticated on the primary node");
+	}
+	ASSERT_EQ(0, ret);
+	op.name = flink.name;
+	ASSERT_EQ(0, tgem_ioctl(fd, DRM_IOCTL_GEM_OPEN, &op));
+	ASSERT_NE(bo, op.handle);
+
+	ASSERT_EQ(0, exec_end_with(fd, ctx, op.handle, &addr, bb, BB_ADDR, len));
+	ASSERT_EQ(0, tgem_gem_close(fd, op.handle));
+	/* Still bound: its range is taken, and it stays where it was. */
+	probe = addr;
+	ASSERT_EQ(-ENOSPC, exec_end_with(fd, ctx, other, &probe, bb, BB_ADDR, len));
+	probe = 0;
+	ASSERT_EQ(0, exec_end_with(fd, ctx, bo, &probe, bb, BB_ADDR, len));
+	ASSERT_EQ(addr, probe);
+
+	ASSERT_EQ(0, tgem_gem_close(fd, bo));
+	probe = addr;
+	ASSERT_EQ(0, exec_end_with(fd, ctx, other, &probe, bb, BB_ADDR, len));
+	ASSERT_EQ(0, wait_idle(fd, bb));
+	close(fd);
+}
+
+/* GEM_CLOSE racing EXECBUF of the same handle, for a bounded time. */
+struct close_race {
+	int fd;
+	uint32_t ctx, bb;
+	unsigned int len;
+	volatile uint32_t handle;
+	volatile int stop;
+	long execs, enoent;
+	int err;
+};
+
+static void *close_race_exec(void *data)
+{
+	struct close_race *r = data;
+	uint64_t addr;
+	int ret;
+
+	while (!r->stop) {
+		addr = 0;
+		ret = exec_end_with(r->fd, r->ctx, r->handle, &addr, r->bb,
+				    BB_ADDR, r->len);
+		if (ret == -ENOENT) {
+			r->enoent++;
+		} else if (ret) {
+			r->err = ret;
+			break;
+		}
+		r->execs++;
+	}
+	return NULL;
+}
+
+/*
+ * The execbuf's bind may come after the close hook of the BO's last
+ * handle; then it must fail (ENOENT), not leave a binding that nothing
+ * unbinds until the file closes. Afterwards the lowest address is free.
+ */
+TEST_F_TIMEOUT(exec, gem_close_vs_execbuf, 120)
+{
+	struct close_race r = { .fd = self->fd, .ctx = self->ctx };
+	uint64_t size = PAGE, addr = 0;
+	int64_t end = tgem_now_ns() + 3 * SEC;
+	uint32_t handle, probe;
+	long closes = 0;
+	pthread_t th;
+
+	r.bb = end_batch(_metadata, self->fd, &r.len);
+	/* Handle 0 names no BO: ENOENT until the first one exists. */
+	ASSERT_EQ(0, pthread_create(&th, NULL, close_race_exec, &r));
+	while (tgem_now_ns() < end && !r.err) {
+		size = PAGE;
+		if (tgem_bo_create(self->fd, &size, PLACE_SYS, 0, &handle))
+			break;
+		r.handle = handle;
+		/* Let the execbuf thread find this handle, sometimes. */
+		if (closes & 1)
+			sched_yield();
+		if (tgem_gem_close(self->fd, handle))
+			break;
+		closes++;
+	}
+	r.stop = 1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, r.err);
+	ASSERT_LT(0, r.execs);
+	TH_LOG("%ld closes, %ld execbufs, %ld ENOENT", closes, r.execs, r.enoent);
+	ASSERT_EQ(0, wait_idle(self->fd, r.bb));
+
+	/* Every BO but the batch is closed: nothing may hold an address. */
+	probe = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	ASSERT_EQ(0, exec_end_with(self->fd, self->ctx, probe, &addr, r.bb,
+				   BB_ADDR, r.len));
+	ASSERT_EQ(PAGE, addr);
+	ASSERT_EQ(0, wait_idle(self->fd, r.bb));
+}
+
+/* Write a tgem_batch to the start of @handle. */
+static void upload_mi(struct __test_metadata *_metadata, int fd,
+		      uint32_t handle, const struct tgem_batch *b)
+{
+	uint32_t *p = map(_metadata, fd, handle, PAGE);
+
+	memcpy(p, b->dw, b->n * 4);
+	munmap(p, PAGE);
+}
+
+/*
+ * Implicit sync between two contexts of one file: a job of context b that
+ * writes a BO must wait until the job of context a that reads it has
+ * finished, not only until that job was handed to the engine. Context a
+ * spins on a semaphore in the BO until the CPU releases it. drm_sched
+ * lets a dependency on a job of the same scheduler end at "scheduled"
+ * unless the fence says DONT_PIPELINE; before tgem_job_arm() set that,
+ * context b's store landed while context a still spun.
+ */
+TEST_F(exec, implicit_sync_across_contexts)
+{
+	uint32_t ctx_b, sem, flag, t, bb_spin, bb_store, hs[3], ht[3];
+	struct tgem_batch spin = {}, st = {};
+	volatile uint32_t *sp, *fp, *tp;
+	int64_t start;
+
+	ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx_b));
+	sem = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	flag = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	t = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_spin = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_store = create(_metadata, self->fd, PAGE, PLACE_SYS);
+
+	tgem_store_dword(&spin, TGEM_PIN_ADDR(flag), 1);
+	tgem_emit(&spin, MI_SEMAPHORE_WAIT | SAD(SAD_EQ_SDD));
+	tgem_emit(&spin, 1);
+	tgem_emit_addr(&spin, TGEM_PIN_ADDR(sem));
+	tgem_emit(&spin, MI_BATCH_BUFFER_END);
+	upload_mi(_metadata, self->fd, bb_spin, &spin);
+	tgem_store_dword(&st, TGEM_PIN_ADDR(t), 0x5eed);
+	tgem_emit(&st, MI_BATCH_BUFFER_END);
+	upload_mi(_metadata, self->fd, bb_store, &st);
+
+	sp = map(_metadata, self->fd, sem, PAGE);
+	fp = map(_metadata, self->fd, flag, PAGE);
+	tp = map(_metadata, self->fd, t, PAGE);
+	hs[0] = bb_spin, hs[1] = sem, hs[2] = flag;
+	ht[0] = bb_store, ht[1] = sem, ht[2] = t;
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, hs, 3, 0, 1u << 2,
+					spin.n * 4));
+	for (start = tgem_now_ns(); *fp != 1 && tgem_now_ns() - start < 20 * SEC;)
+		usleep(1000);
+	ASSERT_EQ(1u, *fp) TH_LOG("the spinning batch never started");
+
+	/* Context b writes the semaphore BO: it must wait. */
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, ctx_b, ht, 3, 0, 3u << 1,
+					st.n * 4));
+	usleep(300000);
+	EXPECT_EQ(-ETIME, tgem_bo_wait(self->fd, t, 0));
+	EXPECT_EQ(0u, tp[0]) TH_LOG("context b ran while context a still read");
+
+	sp[0] = 1;
+	ASSERT_EQ(0, wait_idle(self->fd, t));
+	EXPECT_EQ(0x5eedu, tp[0]);
+	munmap((void *)sp, PAGE);
+	munmap((void *)fp, PAGE);
+	munmap((void *)tp, PAGE);
 }
 
 int main(int argc, char **argv)

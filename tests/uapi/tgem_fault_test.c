@@ -10,6 +10,10 @@
  * things a mapping must survive: GEM_CLOSE, fork(), mremap(), partial
  * munmap(), /proc/<pid>/mem, and eviction racing with access.
  *
+ * The vram_1g_* tests map 1 GiB BOs with huge PUDs and need at least
+ * 2 GiB of VRAM; make check runs them in a boot of their own (mode pud,
+ * see Documentation/testing.rst) and they skip elsewhere.
+ *
  * Needs root (debugfs) and a tgem device; VRAM tests skip without VRAM.
  */
 
@@ -45,7 +49,7 @@
 static char stats_path[256];
 
 struct fault_stats {
-	long long pte_faults, ptes, pmd_faults, pmds, minflt;
+	long long pte_faults, ptes, pmd_faults, pmds, pud_faults, puds, minflt;
 };
 
 static long minflt_now(void)
@@ -64,6 +68,8 @@ static int read_stats(struct fault_stats *s)
 		{ "ptes", &s->ptes },
 		{ "pmd_faults", &s->pmd_faults },
 		{ "pmds", &s->pmds },
+		{ "pud_faults", &s->pud_faults },
+		{ "puds", &s->puds },
 	};
 
 	s->minflt = 0;
@@ -77,6 +83,8 @@ static void stats_delta(struct fault_stats *d, const struct fault_stats *a,
 	d->ptes = b->ptes - a->ptes;
 	d->pmd_faults = b->pmd_faults - a->pmd_faults;
 	d->pmds = b->pmds - a->pmds;
+	d->pud_faults = b->pud_faults - a->pud_faults;
+	d->puds = b->puds - a->puds;
 	d->minflt = b->minflt - a->minflt;
 }
 
@@ -326,6 +334,273 @@ TEST_F(fault, batch_stops_at_mapped_page)
 	EXPECT_EQ(16, b.ptes - a.ptes);
 	munmap((void *)p, SZ_4M);
 	tgem_gem_close(self->fd, h);
+}
+
+/* --- 1 GiB: huge PUDs ---------------------------------------------------- */
+
+#define SZ_1G		(1ul << 30)
+#define GIB_PAGES	(SZ_1G / 4096)
+/* Pages spot-checked across a GiB: the first, the last, and a prime stride. */
+#define SPOT_STRIDE	4099
+
+static int has_2g_vram(int fd)
+{
+	uint64_t used, total;
+
+	return !tgem_region_usage(fd, 1, &used, &total) && total >= 2 * SZ_1G;
+}
+
+#define NEED_2G_VRAM(fd) do {							\
+	if (!has_2g_vram(fd))							\
+		SKIP(return, "VRAM < 2 GiB: no free 1 GiB block for a PUD (make check runs these in its pud boot)"); \
+} while (0)
+
+static void fill_spots(uint8_t *p, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < GIB_PAGES; i += SPOT_STRIDE)
+		fill_pages(p, i, 1, seed);
+	fill_pages(p, GIB_PAGES - 1, 1, seed);
+}
+
+static int spots_ok(const uint8_t *p, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < GIB_PAGES; i += SPOT_STRIDE)
+		if (!pages_ok(p, i, 1, seed))
+			return 0;
+	return pages_ok(p, GIB_PAGES - 1, 1, seed);
+}
+
+/* Spot-check under the counters; returns the deltas in @d. */
+static int spots_ok_counted(const uint8_t *p, uint8_t seed, struct fault_stats *d)
+{
+	struct fault_stats a, b;
+	int ok;
+
+	read_stats(&a);
+	ok = spots_ok(p, seed);
+	read_stats(&b);
+	stats_delta(d, &a, &b);
+	return ok;
+}
+
+/*
+ * A 1 GiB BO in one 1 GiB block, mapped 1 GiB aligned: the sequential
+ * first touch is one fault, one PUD. Data written through the PUD reads
+ * back, also after a round trip to system memory; each MIGRATE zaps the
+ * PUD (the next access faults), and back in VRAM a GiB that was not
+ * touched meanwhile is one PUD again.
+ */
+TEST_F(fault, vram_1g_one_fault)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	NEED_2G_VRAM(self->fd);
+	h = create(_metadata, self->fd, SZ_1G, PLACE_VRAM | PLACE_SYS, 0);
+	ASSERT_EQ(1, region_of(self->fd, h));
+	p = map(_metadata, self->fd, h, SZ_1G);
+	ASSERT_EQ(0u, (uintptr_t)p % SZ_1G) TH_LOG("mapping not PUD aligned");
+
+	touch_pages(p, SZ_1G, &d);
+	EXPECT_EQ(1, d.pud_faults);
+	EXPECT_EQ(1, d.puds);
+	EXPECT_EQ(0, d.pmd_faults);
+	EXPECT_EQ(0, d.pte_faults);
+	EXPECT_EQ(1, d.minflt);
+	fill_spots(p, 0x3c);
+	EXPECT_TRUE(spots_ok(p, 0x3c));
+
+	/* Out and back untouched: the PUD was zapped, one PUD fault again. */
+	ASSERT_EQ(0, migrate(self->fd, h, 0));
+	ASSERT_EQ(0, region_of(self->fd, h));
+	ASSERT_EQ(0, migrate(self->fd, h, 1));
+	ASSERT_EQ(1, region_of(self->fd, h));
+	touch_pages(p, SZ_1G, &d);
+	EXPECT_EQ(1, d.pud_faults) TH_LOG("PUD not zapped by the move, or not remapped");
+	EXPECT_EQ(1, d.puds);
+	EXPECT_EQ(0, d.pmd_faults + d.pte_faults);
+	/* touch_pages() wrote page numbers into byte 0 of each page. */
+	fill_spots(p, 0x4d);
+
+	/* In system memory the spots read back through PTEs. */
+	ASSERT_EQ(0, migrate(self->fd, h, 0));
+	EXPECT_TRUE(spots_ok_counted(p, 0x4d, &d));
+	EXPECT_LT(0, d.pte_faults) TH_LOG("no refault after the move");
+	EXPECT_EQ(0, d.pud_faults + d.pmd_faults);
+
+	/* And back in VRAM, where that GiB now has page tables for good. */
+	ASSERT_EQ(0, migrate(self->fd, h, 1));
+	EXPECT_TRUE(spots_ok_counted(p, 0x4d, &d));
+	EXPECT_LT(0, d.pte_faults + d.pmd_faults);
+	EXPECT_EQ(0, d.pud_faults);
+	munmap(p, SZ_1G);
+	tgem_gem_close(self->fd, h);
+}
+
+TEST_F(fault, vram_1g_random_no_pud)
+{
+	struct fault_stats d;
+	uint32_t h;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	NEED_2G_VRAM(self->fd);
+	h = create(_metadata, self->fd, SZ_1G, PLACE_VRAM, 0);
+	p = map(_metadata, self->fd, h, SZ_1G);
+	ASSERT_EQ(0u, (uintptr_t)p % SZ_1G);
+	ASSERT_EQ(0, madvise(p, SZ_1G, MADV_RANDOM));
+
+	fill_spots(p, 0x5e);
+	EXPECT_TRUE(spots_ok_counted(p, 0x5e, &d));
+	touch_pages(p, 64 * 4096, &d);
+	EXPECT_EQ(0, d.pud_faults);
+	EXPECT_EQ(0, d.pmd_faults);
+	/* Page 0 was spot-filled already: 63 new single-page faults. */
+	EXPECT_EQ(63, d.pte_faults);
+	EXPECT_EQ(63, d.ptes);
+	munmap(p, SZ_1G);
+	tgem_gem_close(self->fd, h);
+}
+
+/*
+ * Cutting and moving a PUD-mapped GiB, which 6.12 cannot do to a PUD
+ * itself: a hole punched into it, a part made read-only, and the whole
+ * mapping moved by mremap() to an address that is not 1 GiB aligned and
+ * back to one that is. tgem zaps the PUD first (may_split, open); the
+ * data stays, the GiB refaults, and the kernel log stays clean (no "bad
+ * pud", no VM_BUG_ON: the splat scan checks).
+ */
+TEST_F(fault, vram_1g_cut_and_move)
+{
+	const size_t hole = 25600, hole_pages = 1024;	/* 100 MiB in, 4 MiB */
+	uint8_t *area, *p, *q;
+	struct fault_stats d;
+	uint32_t h;
+	size_t i;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	NEED_2G_VRAM(self->fd);
+	h = create(_metadata, self->fd, SZ_1G, PLACE_VRAM, 0);
+
+	/* A hole and a read-only part in one PUD-mapped GiB. */
+	p = map(_metadata, self->fd, h, SZ_1G);
+	ASSERT_EQ(0u, (uintptr_t)p % SZ_1G);
+	touch_pages(p, SZ_1G, &d);
+	ASSERT_EQ(1, d.pud_faults);
+	fill_spots(p, 0x81);
+	ASSERT_EQ(0, munmap(p + hole * 4096, hole_pages * 4096));
+	ASSERT_EQ(0, mprotect(p + SZ_1G / 2, SZ_2M, PROT_READ));
+	for (i = 0; i < GIB_PAGES; i += SPOT_STRIDE)
+		if (i < hole || i >= hole + hole_pages)
+			EXPECT_TRUE(pages_ok(p, i, 1, 0x81)) TH_LOG("page %zu", i);
+	EXPECT_TRUE(pages_ok(p, GIB_PAGES - 1, 1, 0x81));
+	munmap(p, SZ_1G);
+
+	/* Moved whole, PUD-mapped, to 2 MiB past a GiB boundary and back. */
+	p = map(_metadata, self->fd, h, SZ_1G);
+	touch_pages(p, SZ_1G, &d);
+	ASSERT_EQ(1, d.pud_faults);
+	fill_spots(p, 0x92);
+	/* Room for [q + 2 MiB, q + 1 GiB + 2 MiB) and [q + 2 GiB, q + 3 GiB). */
+	area = mmap(NULL, 4 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	q = (uint8_t *)(((uintptr_t)area + SZ_1G - 1) & ~(uintptr_t)(SZ_1G - 1));
+	p = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, q + SZ_2M);
+	ASSERT_EQ(q + SZ_2M, p) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_TRUE(spots_ok_counted(p, 0x92, &d));
+	EXPECT_EQ(0, d.pud_faults);
+	EXPECT_LT(0, d.pmd_faults) TH_LOG("the old PUD moved along");
+
+	p = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, q + 2 * SZ_1G);
+	ASSERT_EQ(q + 2 * SZ_1G, p) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_TRUE(spots_ok_counted(p, 0x92, &d));
+	EXPECT_EQ(1, d.pud_faults) TH_LOG("1 GiB aligned again: one PUD");
+	EXPECT_EQ(0, d.pmd_faults + d.pte_faults);
+	fill_spots(p, 0xa3);
+	EXPECT_TRUE(spots_ok(p, 0xa3));
+	munmap(area, 4 * SZ_1G);
+	tgem_gem_close(self->fd, h);
+}
+
+/* 2 MiB aligned, 1 GiB misaligned: every GiB straddles two PUDs. */
+TEST_F(fault, vram_1g_unaligned_mapping_pmds)
+{
+	struct fault_stats d;
+	uint64_t offset;
+	uint8_t *area, *p;
+	uint32_t h;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	NEED_2G_VRAM(self->fd);
+	h = create(_metadata, self->fd, SZ_1G, PLACE_VRAM, 0);
+	ASSERT_EQ(0, tgem_bo_mmap_offset(self->fd, h, &offset));
+	area = mmap(NULL, 3 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	p = (uint8_t *)(((uintptr_t)area + SZ_1G - 1) & ~(uintptr_t)(SZ_1G - 1)) + SZ_2M;
+	p = mmap(p, SZ_1G, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, self->fd,
+		 (off_t)offset);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+
+	touch_pages(p, SZ_64M, &d);
+	EXPECT_EQ(0, d.pud_faults);
+	EXPECT_EQ(32, d.pmd_faults);
+	EXPECT_EQ(0, d.pte_faults);
+	fill_spots(p, 0x6f);
+	EXPECT_TRUE(spots_ok(p, 0x6f));
+	munmap(area, 3 * SZ_1G);
+	tgem_gem_close(self->fd, h);
+}
+
+/*
+ * No free 1 GiB block: one page used in each half of 2 GiB of VRAM,
+ * whatever halves the buddy allocator picks (fill one half, all but a
+ * page of the other, take that page; free the first half and take a page
+ * of it; free the rest). The 1 GiB BO then gets smaller blocks, each at
+ * least 2 MiB, and maps by PMDs only.
+ */
+TEST_F(fault, vram_1g_scattered_pmds)
+{
+	uint32_t half, rest, page1, page2, h;
+	struct fault_stats d;
+	uint64_t used, total;
+	uint8_t *p;
+
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	NEED_2G_VRAM(self->fd);
+	ASSERT_EQ(0, tgem_region_usage(self->fd, 1, &used, &total));
+	ASSERT_EQ(2 * SZ_1G, total) TH_LOG("the layout below needs exactly 2 GiB");
+	ASSERT_EQ(0u, used) TH_LOG("VRAM not empty: the layout below needs it so");
+	half = create(_metadata, self->fd, SZ_1G, PLACE_VRAM, 0);
+	rest = create(_metadata, self->fd, SZ_1G - 4096, PLACE_VRAM, 0);
+	page1 = create(_metadata, self->fd, 4096, PLACE_VRAM, 0);
+	tgem_gem_close(self->fd, half);
+	page2 = create(_metadata, self->fd, 4096, PLACE_VRAM, 0);
+	tgem_gem_close(self->fd, rest);
+
+	h = create(_metadata, self->fd, SZ_1G, PLACE_VRAM, 0);
+	p = map(_metadata, self->fd, h, SZ_1G);
+	ASSERT_EQ(0u, (uintptr_t)p % SZ_1G);
+	touch_pages(p, SZ_1G, &d);
+	EXPECT_EQ(0, d.pud_faults) TH_LOG("a PUD over VRAM that is not one aligned GiB");
+	EXPECT_EQ(512, d.pmd_faults);
+	EXPECT_EQ(0, d.pte_faults);
+	fill_spots(p, 0x70);
+	EXPECT_TRUE(spots_ok(p, 0x70));
+	munmap(p, SZ_1G);
+	tgem_gem_close(self->fd, h);
+	tgem_gem_close(self->fd, page1);
+	tgem_gem_close(self->fd, page2);
 }
 
 /* --- correctness -------------------------------------------------------- */

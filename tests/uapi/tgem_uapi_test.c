@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -217,9 +216,10 @@ TEST_F(uapi, query_config)
 	EXPECT_EQ((__u64)self->page_size,
 		  c->info[DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT]);
 	EXPECT_LT(0u, c->info[DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE]);
-	/* Every device runs batches and has userptr; no unknown bit is set. */
+	/* Every device runs batches, with fences, and has userptr; no unknown bit is set. */
 	EXPECT_EQ((__u64)(DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF |
-			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR),
+			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR |
+			  DRM_TGEM_QUERY_CONFIG_FLAG_HAS_SYNCS),
 		  c->info[DRM_TGEM_QUERY_CONFIG_FLAGS] &
 		  ~(__u64)DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM);
 	free(c);
@@ -1867,102 +1867,6 @@ TEST_F_TIMEOUT(uapi, create_until_offset_space_full, 300)
 	free(handles);
 }
 
-struct memcg {
-	char root[64];
-	char dir[128];
-	bool mounted;
-};
-
-static int write_str(const char *dir, const char *file, const char *val)
-{
-	char path[256];
-	ssize_t len = (ssize_t)strlen(val);
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static long long read_ll(const char *dir, const char *file)
-{
-	char path[256], buf[64] = "";
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoll(buf) : -1;
-}
-
-static void memcg_leave(struct memcg *m)
-{
-	char pid[16];
-
-	if (!m->dir[0])
-		return;
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	write_str(m->root, "cgroup.procs", pid);
-	rmdir(m->dir);
-	m->dir[0] = 0;
-	if (m->mounted)
-		umount2(m->root, MNT_DETACH);
-}
-
-/*
- * Moves this process into a new child cgroup of the cgroup2 root, with
- * memory.max @max. Mounts cgroup2 on /sys/fs/cgroup if nothing is there.
- * Returns 0, or a negative errno with nothing left behind.
- */
-static int memcg_enter(struct memcg *m, const char *max)
-{
-	char pid[16], path[128];
-	int ret;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", m->root);
-	if (access(path, F_OK)) {
-		if (mount("cgroup2", m->root, "cgroup2", 0, NULL))
-			return -errno;
-		m->mounted = true;
-	}
-	ret = write_str(m->root, "cgroup.subtree_control", "+memory");
-	if (ret)
-		goto out_umount;
-
-	snprintf(m->dir, sizeof(m->dir), "%s/tgem-uapi-%d", m->root, getpid());
-	if (mkdir(m->dir, 0755)) {
-		ret = -errno;
-		m->dir[0] = 0;
-		goto out_umount;
-	}
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ret = write_str(m->dir, "memory.max", max);
-	if (!ret)
-		ret = write_str(m->dir, "cgroup.procs", pid);
-	if (ret) {
-		rmdir(m->dir);
-		m->dir[0] = 0;
-		goto out_umount;
-	}
-	return 0;
-
-out_umount:
-	if (m->mounted)
-		umount2(m->root, MNT_DETACH);
-	return ret;
-}
-
 #define MEMCG_LIMIT	(32 * SZ_1M)
 #define MEMCG_CHUNK	(16 * SZ_1M)
 #define MEMCG_CHUNKS	8
@@ -1979,23 +1883,23 @@ TEST_F_TIMEOUT(uapi, memcg_charges_bo_memory, 300)
 {
 	uint32_t handles[MEMCG_CHUNKS], big[64], h;
 	long long before, after;
-	struct memcg m;
+	struct tgem_memcg m;
 	uint64_t size;
 	int i, n, ret;
 	void *ptr;
 
-	ret = memcg_enter(&m, "33554432");
+	ret = tgem_memcg_enter(&m, "33554432");
 	if (ret)
 		SKIP(return, "no cgroup2 memory controller: %s", strerror(-ret));
 
-	before = read_ll(m.dir, "memory.current");
+	before = tgem_memcg_read(&m, "memory.current");
 	for (i = 0; i < 64; i++) {
 		size = self->cfg.max_bo_size;
 		ret = tgem_bo_create(self->fd, &size, PLACEMENT_SYSTEM, 0, &big[i]);
 		if (ret)
 			break;
 	}
-	after = read_ll(m.dir, "memory.current");
+	after = tgem_memcg_read(&m, "memory.current");
 	EXPECT_EQ(0, ret) TH_LOG("create %d of max size: %s", i, strerror(-ret));
 	EXPECT_GT(4 * SZ_1M, after - before)
 		TH_LOG("%d untouched BOs of %llu bytes took %lld bytes", i,
@@ -2025,12 +1929,12 @@ TEST_F_TIMEOUT(uapi, memcg_charges_bo_memory, 300)
 		EXPECT_EQ(-ENOMEM, ret)
 			TH_LOG("%d BOs of 16 MiB moved to system memory in a cgroup of 32 MiB: %s",
 			       n, strerror(-ret));
-		EXPECT_LE(0, read_ll(m.dir, "memory.current"));
-		EXPECT_GE(MEMCG_LIMIT, read_ll(m.dir, "memory.current"));
+		EXPECT_LE(0, tgem_memcg_read(&m, "memory.current"));
+		EXPECT_GE(MEMCG_LIMIT, tgem_memcg_read(&m, "memory.current"));
 		for (i = 0; i < n; i++)
 			tgem_gem_close(self->fd, handles[i]);
 	}
-	memcg_leave(&m);
+	tgem_memcg_leave(&m);
 
 	/* Still usable: a normal create and a first touch. */
 	size = SZ_1M;

@@ -9,6 +9,13 @@
  * uAPI header documents ("tgem uAPI device removal"), and no byte of the
  * new device's VRAM comes back through any of them.
  *
+ * unplug.jobs_in_flight: unbinding with a job running (spinning on a
+ * semaphore), jobs queued behind it and jobs blocked in the scheduler on
+ * its fence, on two contexts, stops them all: every fence signals with an
+ * error, a GEM_WAIT sleeping in another thread returns, the file's ioctls
+ * answer ENODEV, everything can be unmapped and closed, and after the
+ * rebind a new job runs.
+ *
  * killed: a process killed in the middle of a long VRAM clear, or while its
  * allocation evicts other clients' BOs, dies within one chunk of the clear
  * or one eviction instead of finishing them, and leaves the device as it
@@ -24,6 +31,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+
+#include "tgem_mi.h"
 #include "tgem_util.h"
 
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -50,6 +63,8 @@
 #define PLACE_VRAM	DRM_TGEM_PLACEMENT_VRAM
 #define PLACE_BOTH	(PLACE_SYS | PLACE_VRAM)
 #define TGEM_PCI_DRV	"/sys/bus/pci/drivers/tgem"
+#define PAGE		4096u
+#define SEC		1000000000ll
 
 /* What the new device's VRAM holds, word for word; seen nowhere else. */
 #define NEW_DEVICE_WORD	0xb17e5eedu
@@ -109,41 +124,6 @@ static size_t count_new_words(const void *p, size_t size)
 	return n;
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
-static int prime_export(int fd, uint32_t handle, int *dmabuf)
-{
-	struct drm_prime_handle args = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-	};
-	int ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
-
-	if (!ret)
-		*dmabuf = args.fd;
-	return ret;
-}
-
-static int prime_import(int fd, int dmabuf, uint32_t *handle)
-{
-	struct drm_prime_handle args = { .fd = dmabuf };
-	int ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
-
-	if (!ret)
-		*handle = args.handle;
-	return ret;
-}
-
 /* --- unplug ------------------------------------------------------------ */
 
 FIXTURE(unplug) {
@@ -178,7 +158,7 @@ FIXTURE_TEARDOWN(unplug)
 		return;
 	snprintf(path, sizeof(path), TGEM_PCI_DRV "/%s", self->dev);
 	if (stat(path, &st))
-		sysfs_write(TGEM_PCI_DRV "/bind", self->dev);
+		tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev);
 }
 
 /*
@@ -208,11 +188,11 @@ TEST_F_TIMEOUT(unplug, old_dmabuf_after_rebind, 600)
 	ASSERT_EQ(1, region_of(self->fd, h)) TH_LOG("the BO must start in VRAM");
 	p = map(_metadata, self->fd, h, size);
 	tgem_fill(p, size, OLD_SEED);
-	ASSERT_EQ(0, prime_export(self->fd, h, &dmabuf));
+	ASSERT_EQ(0, tgem_prime_export(self->fd, h, &dmabuf));
 
 	/* Unbind: the old device is unplugged, its files stay open. */
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
-	ASSERT_EQ(0, sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
 
 	/* The new instance on the same BAR: fill all of its VRAM. */
 	nfd = tgem_open(NULL, 0);
@@ -232,7 +212,7 @@ TEST_F_TIMEOUT(unplug, old_dmabuf_after_rebind, 600)
 					  PLACE_BOTH, 0, &(uint32_t){ 0 }));
 
 	/* Another driver imports the old dma-buf: ENODEV, nothing copied. */
-	ret = prime_import(vgem, dmabuf, &hv);
+	ret = tgem_prime_import(vgem, dmabuf, &hv);
 	EXPECT_EQ(-ENODEV, ret);
 	if (!ret)
 		tgem_gem_close(vgem, hv);
@@ -264,6 +244,180 @@ TEST_F_TIMEOUT(unplug, old_dmabuf_after_rebind, 600)
 	close(vgem);
 	munmap(np, new_size);
 	tgem_gem_close(nfd, nh);
+	close(nfd);
+}
+
+/* Softpinned addresses: 1 MiB times the handle, so no two BOs overlap. */
+#define ADDR(h)		TGEM_PIN_ADDR(h)
+
+static void upload(struct __test_metadata *_metadata, int fd, uint32_t handle,
+		   const struct tgem_batch *b)
+{
+	uint32_t *p = map(_metadata, fd, handle, PAGE);
+
+	memcpy(p, b->dw, b->n * 4);
+	munmap(p, PAGE);
+}
+
+static uint32_t batch_end(struct tgem_batch *b)
+{
+	tgem_emit(b, MI_BATCH_BUFFER_END);
+	return b->n * 4;
+}
+
+/* The current fences of a BO's dma-buf, all of them, as a sync_file. */
+static int bo_sync_file(struct __test_metadata *_metadata, int fd,
+			uint32_t handle)
+{
+	struct dma_buf_export_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
+	int dmabuf = -1;
+
+	EXPECT_EQ(0, tgem_prime_export(fd, handle, &dmabuf));
+	EXPECT_EQ(0, tgem_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	close(dmabuf);
+	return arg.fd;
+}
+
+/* Wait up to 30 s for a sync_file; its status: 1 done, < 0 an error. */
+static int sync_file_status(struct __test_metadata *_metadata, int sync_fd)
+{
+	struct pollfd pfd = { .fd = sync_fd, .events = POLLIN };
+	struct sync_file_info info = {};
+
+	EXPECT_EQ(1, poll(&pfd, 1, 30000)) TH_LOG("a fence never signalled");
+	EXPECT_EQ(0, tgem_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info));
+	close(sync_fd);
+	return info.status;
+}
+
+struct waiter {
+	int fd;
+	uint32_t handle;
+	int ret;
+};
+
+static void *wait_thread(void *data)
+{
+	struct waiter *w = data;
+
+	w->ret = tgem_bo_wait(w->fd, w->handle, tgem_now_ns() + 120 * SEC);
+	return NULL;
+}
+
+/*
+ * Context a runs a batch that spins on a semaphore nobody releases (after
+ * it stored 1 into flag, so the test knows it runs), with stores queued
+ * behind it. Context b's jobs write the semaphore BO, so the scheduler
+ * holds them back until the spinner's fence signals. Then the device is
+ * unbound: the engine must stop the spinner (ENODEV) well before its
+ * timeout, and the scheduler must end the jobs behind it without running
+ * them.
+ */
+TEST_F_TIMEOUT(unplug, jobs_in_flight, 600)
+{
+	uint32_t sem, flag, t_a, t_b, bb_spin, bb_a, bb_b, ctx_a, ctx_b, h;
+	struct tgem_batch spin = {}, sa = {}, sb = {}, b = {};
+	struct waiter w = { .fd = self->fd };
+	int sync_spin, sync_a, sync_b, nfd, st, i;
+	uint32_t lspin, la, lb, ln;
+	uint32_t hs[3], ha[2], hb[3], hn[2];
+	struct timespec deadline;
+	volatile uint32_t *fp;
+	uint32_t *p;
+	int64_t t;
+	pthread_t th;
+
+	ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx_a));
+	ASSERT_EQ(0, tgem_ctx_create(self->fd, &ctx_b));
+	sem = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	flag = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	t_a = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	t_b = create(_metadata, self->fd, PAGE, PLACE_VRAM);
+	bb_spin = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_a = create(_metadata, self->fd, PAGE, PLACE_SYS);
+	bb_b = create(_metadata, self->fd, PAGE, PLACE_SYS);
+
+	tgem_store_dword(&spin, ADDR(flag), 1);
+	tgem_emit(&spin, MI_SEMAPHORE_WAIT | SAD(SAD_EQ_SDD));
+	tgem_emit(&spin, 1);
+	tgem_emit_addr(&spin, ADDR(sem));
+	tgem_store_dword(&spin, ADDR(flag), 2);
+	lspin = batch_end(&spin);
+	upload(_metadata, self->fd, bb_spin, &spin);
+	tgem_store_dword(&sa, ADDR(t_a), 0x51);
+	la = batch_end(&sa);
+	upload(_metadata, self->fd, bb_a, &sa);
+	tgem_store_dword(&sb, ADDR(t_b), 0x52);
+	lb = batch_end(&sb);
+	upload(_metadata, self->fd, bb_b, &sb);
+
+	fp = map(_metadata, self->fd, flag, PAGE);
+	hs[0] = bb_spin, hs[1] = sem, hs[2] = flag;
+	ha[0] = bb_a, ha[1] = t_a;
+	hb[0] = bb_b, hb[1] = sem, hb[2] = t_b;
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, ctx_a, hs, 3, 0, 1u << 2, lspin));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, tgem_submit_pinned(self->fd, ctx_a, ha, 2, 0, 1u << 1, la));
+		ASSERT_EQ(0, tgem_submit_pinned(self->fd, ctx_b, hb, 3, 0, 3u << 1, lb));
+	}
+	sync_spin = bo_sync_file(_metadata, self->fd, flag);
+	sync_a = bo_sync_file(_metadata, self->fd, t_a);
+	sync_b = bo_sync_file(_metadata, self->fd, t_b);
+
+	/* The spinner runs; a GEM_WAIT sleeps on context b's last job. */
+	for (t = tgem_now_ns(); *fp != 1 && tgem_now_ns() - t < 20 * SEC;)
+		usleep(1000);
+	ASSERT_EQ(1u, *fp) TH_LOG("the spinning batch never started");
+	w.handle = t_b;
+	ASSERT_EQ(0, pthread_create(&th, NULL, wait_thread, &w));
+	usleep(100000);
+
+	t = tgem_now_ns();
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/unbind", self->dev));
+	TH_LOG("unbind took %lld ms", (long long)((tgem_now_ns() - t) / 1000000));
+
+	/* Every fence signals, with an error: nothing ran to its end. */
+	st = sync_file_status(_metadata, sync_spin);
+	EXPECT_TRUE(st == -ENODEV || st == -ETIMEDOUT)
+		TH_LOG("spinner: status %d", st);
+	if (st == -ETIMEDOUT)
+		TH_LOG("the spinner timed out before the unbind: slow machine?");
+	EXPECT_GT(0, sync_file_status(_metadata, sync_a));
+	i = sync_file_status(_metadata, sync_b);
+	if (st == -ENODEV)
+		EXPECT_GT(0, i) TH_LOG("context b: status %d", i);
+
+	/* The sleeping GEM_WAIT returns. */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 30;
+	ASSERT_EQ(0, pthread_timedjoin_np(th, NULL, &deadline))
+		TH_LOG("GEM_WAIT still sleeps after the unbind");
+	TH_LOG("GEM_WAIT across the unbind: %d", w.ret);
+	EXPECT_NE(-ETIME, w.ret);
+
+	/* The old file: ENODEV. Unmapping and closing work. */
+	EXPECT_EQ(-ENODEV, tgem_bo_wait(self->fd, t_a, 0));
+	EXPECT_EQ(-ENODEV, tgem_ctx_create(self->fd, &h));
+	EXPECT_EQ(-ENODEV, tgem_submit_pinned(self->fd, ctx_a, ha, 2, 0, 0, la));
+	EXPECT_EQ(0, munmap((void *)fp, PAGE));
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = -1;
+
+	/* Bound again, the new device runs a job. */
+	ASSERT_EQ(0, tgem_sysfs_write(TGEM_PCI_DRV "/bind", self->dev));
+	nfd = tgem_open(NULL, 0);
+	ASSERT_LE(0, nfd) TH_LOG("no render node after the rebind");
+	ASSERT_EQ(0, tgem_ctx_create(nfd, &ctx_a));
+	hn[0] = create(_metadata, nfd, PAGE, PLACE_SYS);
+	hn[1] = create(_metadata, nfd, PAGE, PLACE_VRAM);
+	tgem_store_dword(&b, ADDR(hn[1]) + 8, 0xa11ce);
+	ln = batch_end(&b);
+	upload(_metadata, nfd, hn[0], &b);
+	ASSERT_EQ(0, tgem_submit_pinned(nfd, ctx_a, hn, 2, 0, 1u << 1, ln));
+	ASSERT_EQ(0, tgem_bo_wait(nfd, hn[1], tgem_now_ns() + 20 * SEC));
+	p = map(_metadata, nfd, hn[1], PAGE);
+	EXPECT_EQ(0xa11ceu, p[2]);
+	munmap(p, PAGE);
 	close(nfd);
 }
 

@@ -190,6 +190,59 @@ TEST_F(userptr, create_and_info)
 	munmap(p, 16 * PAGE);
 }
 
+/*
+ * What a userptr makes the kernel allocate is charged to its creator's
+ * memory cgroup: for 1 GiB (262144 pages) the page directory alone is
+ * 2 MiB, allocated when the BO is created. The range is never touched,
+ * so nothing else of that size is charged; freeing the BO uncharges it.
+ * (A page directory larger than a charge batch is charged exactly; the
+ * margins cover the per-cpu batches of everything else.)
+ */
+TEST_F(userptr, memcg_charges_page_directory)
+{
+	const size_t size = 1ul << 30, dir = size / PAGE * sizeof(void *);
+	long long before, after, now = -1;
+	struct tgem_memcg m;
+	int64_t t;
+	uint8_t *p;
+	uint32_t h;
+	int ret;
+
+	if (size > self->sys_total)
+		SKIP(return, "less than 1 GiB of system memory");
+	p = map_anon(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, p);
+	ret = tgem_memcg_enter(&m, "max");
+	if (ret) {
+		munmap(p, size);
+		SKIP(return, "no cgroup2 memory controller: %s", strerror(-ret));
+	}
+
+	before = tgem_memcg_read(&m, "memory.current");
+	ret = userptr(self->fd, p, size, 0, &h);
+	after = tgem_memcg_read(&m, "memory.current");
+	if (!ret)
+		tgem_gem_close(self->fd, h);
+	/* The BO is freed on a workqueue: give it a moment. */
+	for (t = tgem_now_ns(); tgem_now_ns() - t < 5000000000ll;) {
+		now = tgem_memcg_read(&m, "memory.current");
+		if (now < after - (long long)dir / 2)
+			break;
+		usleep(10000);
+	}
+	tgem_memcg_leave(&m);
+	munmap(p, size);
+
+	ASSERT_EQ(0, ret);
+	TH_LOG("1 GiB userptr: memory.current %lld -> %lld -> %lld", before,
+	       after, now);
+	EXPECT_LE((long long)(dir - dir / 4), after - before)
+		TH_LOG("the page directory is not charged to the cgroup");
+	EXPECT_GE((long long)(dir + dir / 2), after - before);
+	EXPECT_LE((long long)(dir - dir / 4), after - now)
+		TH_LOG("freeing the BO did not uncharge its page directory");
+}
+
 /* --- what a userptr BO refuses ----------------------------------------- */
 
 TEST_F(userptr, refuses_mmap_migrate_export)

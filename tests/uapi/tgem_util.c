@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -275,6 +277,139 @@ int tgem_gem_close(int fd, uint32_t handle)
 	return tgem_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
 }
 
+/* A dma-buf of @handle, close-on-exec, mappable read-write; -1 on failure. */
+int tgem_prime_export(int fd, uint32_t handle, int *dmabuf)
+{
+	struct drm_prime_handle p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.handle = handle;
+	p.flags = DRM_CLOEXEC | DRM_RDWR;
+	p.fd = -1;
+	ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
+	*dmabuf = ret ? -1 : p.fd;
+	return ret;
+}
+
+/* The handle of @dmabuf in @fd (the one it has already, if any); 0 on failure. */
+int tgem_prime_import(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.fd = dmabuf;
+	ret = tgem_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+	*handle = ret ? 0 : p.handle;
+	return ret;
+}
+
+/* Write @val to a sysfs (or procfs) file in one write(). */
+int tgem_sysfs_write(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* Write @val to @dir/@file. */
+static int tgem_write_at(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return tgem_sysfs_write(path, val);
+}
+
+/*
+ * Move this process into a new child cgroup of the cgroup2 root, with
+ * memory.max @max ("max" for none). Mounts cgroup2 on /sys/fs/cgroup if
+ * nothing is there. Returns 0, or a negative errno with nothing left
+ * behind. Needs root.
+ */
+int tgem_memcg_enter(struct tgem_memcg *m, const char *max)
+{
+	char pid[16], path[128];
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->root, sizeof(m->root), "/sys/fs/cgroup");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", m->root);
+	if (access(path, F_OK)) {
+		if (mount("cgroup2", m->root, "cgroup2", 0, NULL))
+			return -errno;
+		m->mounted = true;
+	}
+	ret = tgem_write_at(m->root, "cgroup.subtree_control", "+memory");
+	if (ret)
+		goto out_umount;
+
+	snprintf(m->dir, sizeof(m->dir), "%s/tgem-%d", m->root, getpid());
+	if (mkdir(m->dir, 0755)) {
+		ret = -errno;
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ret = tgem_write_at(m->dir, "memory.max", max);
+	if (!ret)
+		ret = tgem_write_at(m->dir, "cgroup.procs", pid);
+	if (ret) {
+		rmdir(m->dir);
+		m->dir[0] = 0;
+		goto out_umount;
+	}
+	return 0;
+
+out_umount:
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+	return ret;
+}
+
+/* Back to the root cgroup; the child goes, and cgroup2 if we mounted it. */
+void tgem_memcg_leave(struct tgem_memcg *m)
+{
+	char pid[16];
+
+	if (!m->dir[0])
+		return;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	tgem_write_at(m->root, "cgroup.procs", pid);
+	rmdir(m->dir);
+	m->dir[0] = 0;
+	if (m->mounted)
+		umount2(m->root, MNT_DETACH);
+}
+
+/* A number file of the cgroup (memory.current, ...); -1 on error. */
+long long tgem_memcg_read(const struct tgem_memcg *m, const char *file)
+{
+	char path[256], buf[64] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", m->dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
+}
+
 /*
  * 'used' and 'total_size' of the region with instance @instance, from
  * QUERY_MEM_REGIONS; -ENOENT if the device has no such region.
@@ -332,6 +467,38 @@ int tgem_ctx_destroy(int fd, uint32_t ctx_id)
 int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb)
 {
 	return tgem_ioctl(fd, DRM_IOCTL_TGEM_EXECBUF, eb);
+}
+
+/*
+ * Execbuf @n (at most 16) BOs without relocations, each softpinned at
+ * TGEM_PIN_ADDR(handle); @handles[@batch] holds the batch at offset 0, and
+ * bit i of @writable marks @handles[i] as written.
+ */
+int tgem_submit_pinned(int fd, uint32_t ctx, const uint32_t *handles,
+		       unsigned int n, unsigned int batch, uint32_t writable,
+		       uint32_t batch_len)
+{
+	struct drm_tgem_exec_object objs[16];
+	struct drm_tgem_execbuf eb;
+	unsigned int i;
+
+	if (n > 16)
+		return -E2BIG;
+	memset(objs, 0, sizeof(objs));
+	for (i = 0; i < n; i++) {
+		objs[i].handle = handles[i];
+		objs[i].offset = TGEM_PIN_ADDR(handles[i]);
+		objs[i].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
+		if (writable & (1u << i))
+			objs[i].flags |= DRM_TGEM_EXEC_OBJECT_WRITE;
+	}
+	memset(&eb, 0, sizeof(eb));
+	eb.objects_ptr = (uintptr_t)objs;
+	eb.num_objects = n;
+	eb.batch_index = batch;
+	eb.batch_len = batch_len;
+	eb.ctx_id = ctx;
+	return tgem_execbuf(fd, &eb);
 }
 
 /* The debugfs file @name of the first tgem device (needs root and debugfs). */

@@ -13,6 +13,7 @@
 #ifndef TGEM_UTIL_H
 #define TGEM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -66,12 +67,36 @@ int tgem_bo_wait(int fd, uint32_t handle, int64_t timeout_ns);
 int tgem_bo_migrate(int fd, uint32_t handle, uint32_t region);
 int tgem_bo_info(int fd, uint32_t handle, struct drm_tgem_gem_info *info);
 int tgem_gem_close(int fd, uint32_t handle);
+int tgem_prime_export(int fd, uint32_t handle, int *dmabuf);
+int tgem_prime_import(int fd, int dmabuf, uint32_t *handle);
+int tgem_sysfs_write(const char *path, const char *val);
+
+/* A child memory cgroup of the cgroup2 root that this process moved into. */
+struct tgem_memcg {
+	char root[64];
+	char dir[128];
+	bool mounted;
+};
+
+int tgem_memcg_enter(struct tgem_memcg *m, const char *max);
+void tgem_memcg_leave(struct tgem_memcg *m);
+long long tgem_memcg_read(const struct tgem_memcg *m, const char *file);
 int tgem_region_usage(int fd, uint32_t instance, uint64_t *used,
 		      uint64_t *total);
 
 int tgem_ctx_create(int fd, uint32_t *ctx_id);
 int tgem_ctx_destroy(int fd, uint32_t ctx_id);
 int tgem_execbuf(int fd, struct drm_tgem_execbuf *eb);
+
+/*
+ * The address tgem_submit_pinned() softpins a BO at: 1 MiB times its
+ * handle, so BOs of up to 1 MiB never overlap and page 0 stays unmapped.
+ */
+#define TGEM_PIN_ADDR(handle)	(0x100000ull * (handle))
+
+int tgem_submit_pinned(int fd, uint32_t ctx, const uint32_t *handles,
+		       unsigned int n, unsigned int batch, uint32_t writable,
+		       uint32_t batch_len);
 
 struct tgem_exec_stats {
 	long long execbufs;

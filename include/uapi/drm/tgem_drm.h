@@ -193,7 +193,9 @@ struct drm_tgem_query_mem_regions {
  *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF when it runs batches
  *    (&DRM_IOCTL_TGEM_EXECBUF and contexts);
  *    %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR when it has
- *    &DRM_IOCTL_TGEM_GEM_USERPTR. Userspace checks a bit before it uses
+ *    &DRM_IOCTL_TGEM_GEM_USERPTR; %DRM_TGEM_QUERY_CONFIG_FLAG_HAS_SYNCS
+ *    when &DRM_IOCTL_TGEM_EXECBUF takes fences (&struct drm_tgem_sync) and
+ *    %DRM_TGEM_EXEC_OBJECT_ASYNC. Userspace checks a bit before it uses
  *    what the bit names; bits it does not know must be ignored;
  *  - %DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT: the alignment, in bytes, that BO
  *    sizes are rounded up to;
@@ -211,6 +213,7 @@ struct drm_tgem_query_config {
 #define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_VRAM		(1 << 0)
 #define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_EXECBUF	(1 << 1)
 #define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_USERPTR	(1 << 2)
+#define   DRM_TGEM_QUERY_CONFIG_FLAG_HAS_SYNCS		(1 << 3)
 #define DRM_TGEM_QUERY_CONFIG_MIN_ALIGNMENT		1
 #define DRM_TGEM_QUERY_CONFIG_MAX_BO_SIZE		2
 	/** @info: the values, see above */
@@ -343,9 +346,17 @@ struct drm_tgem_gem_mmap_offset {
  * restarted after a signal does not wait longer than asked. A timeout in
  * the past polls.
  *
+ * **Busy query.** A @timeout_ns of 0 (or any other deadline already in
+ * the past) does not wait: it tells whether the BO is busy, ``ETIME``
+ * while any job that uses it (or any other fence on it, from another
+ * driver that shares it through PRIME) has not finished, 0 once all have.
+ * A BO is busy from the &DRM_IOCTL_TGEM_EXECBUF that queues a job using
+ * it, even while the job still waits for its in-fences, until that job
+ * has run.
+ *
  * Return: 0 when the BO is idle, ``ETIME`` when the timeout passed first,
  * ``EINTR`` when a signal interrupted the wait and the call was not
- * restarted. Until tgem can submit work, every BO is idle.
+ * restarted.
  */
 struct drm_tgem_gem_wait {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -367,9 +378,14 @@ struct drm_tgem_gem_wait {
  * mappings stay valid: they fault in at the new place. Moving a BO into
  * VRAM evicts the least recently used evictable BOs if it must.
  *
+ * A BO imported from another device's dma-buf (``DRM_IOCTL_PRIME_FD_TO_HANDLE``)
+ * has placement %DRM_TGEM_PLACEMENT_SYSTEM only: its pages are the
+ * exporter's, and MIGRATE to VRAM fails with ``EINVAL``.
+ *
  * Errors: ``EINVAL`` for bad arguments or a region not in the BO's
  * placement mask; ``ENOENT`` for a bad handle; ``EBUSY`` if another device
- * has the BO attached (pinned) in the other region; ``ENOMEM`` if the
+ * has the BO attached or mapped (vmap), so pinned, in the other region;
+ * ``ENOMEM`` if the
  * region has no room even after eviction, or, for system memory, when the
  * caller's memory cgroup reaches its limit; ``EINTR`` on a signal;
  * ``ENODEV`` once the device is gone (see "tgem uAPI device removal").
@@ -536,8 +552,8 @@ struct drm_tgem_context_destroy {
  *
  * **Errors.** Everything below is checked before the kernel changes
  * anything a user can see: no BO is written, no address written back and
- * no work queued. ``EINVAL``: nonzero extensions, pad, reserved or
- * fence field; an unknown flag; no objects, or more than
+ * no work queued. ``EINVAL``: nonzero extensions, pad or reserved
+ * field; an unknown flag; no objects, or more than
  * %DRM_TGEM_EXEC_MAX_OBJECTS; @batch_index out of range; a batch start
  * not 8-byte aligned, a zero length or one not a multiple of 4, or a
  * batch past the end of its object; the same BO twice in the object list;
@@ -568,7 +584,62 @@ struct drm_tgem_context_destroy {
  * fence in its reservation object (as a writer with
  * %DRM_TGEM_EXEC_OBJECT_WRITE, as a reader otherwise), so
  * &DRM_IOCTL_TGEM_GEM_WAIT, CPU faults, MIGRATE and eviction all wait for
- * it, and the job waits for earlier work on its BOs by the same rules.
+ * it, and so do other drivers and other tgem files that share the BO
+ * through PRIME.
+ *
+ * **Implicit synchronisation.** The job waits for the fences already in
+ * the reservation object of each of its BOs, whoever put them there (a
+ * tgem job of any file, another driver, ``DMA_BUF_IOCTL_IMPORT_SYNC_FILE``):
+ * for the writers of a BO it only reads, for every fence (readers and
+ * writers) of a BO it may write. %DRM_TGEM_EXEC_OBJECT_ASYNC turns that
+ * wait off for one object, for userspace that orders its work with
+ * explicit fences; the job's own fence is still added to the object, so
+ * everybody else keeps waiting for it.
+ *
+ * **Explicit synchronisation.** @syncs points at @num_syncs
+ * &struct drm_tgem_sync, each an in-fence the job waits for or an
+ * out-fence the kernel signals when the job has finished:
+ *
+ *  - %DRM_TGEM_SYNC_TYPE_SYNCOBJ: a binary syncobj. A wait takes the
+ *    fence the syncobj holds at the time of the call; a signal replaces
+ *    that fence with the job's.
+ *  - %DRM_TGEM_SYNC_TYPE_TIMELINE_SYNCOBJ: a point of a timeline
+ *    syncobj, @timeline_value, never 0. A wait waits for that point (and
+ *    so for every earlier one); a signal adds the job's fence as that
+ *    point.
+ *  - %DRM_TGEM_SYNC_TYPE_SYNC_FILE: a wait waits for the fence of the
+ *    sync_file whose fd is given; a signal creates a new sync_file of the
+ *    job's fence and writes its fd (close-on-exec) into
+ *    &drm_tgem_sync.fd, whose input value is ignored.
+ *
+ * All waits are taken when the ioctl is called, before anything else can
+ * change them; all signals happen only when the ioctl succeeds. A failing
+ * execbuf signals nothing, replaces no syncobj fence, adds no timeline
+ * point and leaves no new fd open. A signal fences the job's end, so
+ * it signals with an error if the job faulted, timed out or was
+ * cancelled (see "tgem contexts"). Waits and signals may name the same
+ * syncobj: the wait takes the old fence.
+ *
+ * **Wait before submit.** A wait on a binary syncobj that holds no fence,
+ * or on a timeline point that nobody has added yet, fails with ``EINVAL``,
+ * as ``DRM_IOCTL_SYNCOBJ_WAIT`` does. With
+ * %DRM_TGEM_SYNC_FLAG_WAIT_FOR_SUBMIT the ioctl first waits, before it
+ * takes any lock, until a fence arrives there (another submission, or
+ * ``DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL`` from the CPU): up to 5 seconds,
+ * after which it fails with ``ETIME``, or until a signal (``EINTR``,
+ * restarted).
+ *
+ * **Fence errors**, checked before anything is signalled or queued:
+ * ``EINVAL`` for @num_syncs above %DRM_TGEM_EXEC_MAX_SYNCS, a nonzero
+ * @syncs with @num_syncs 0, an unknown type or flag, a nonzero
+ * extensions, pad or reserved field of a sync, a @timeline_value that is
+ * 0 for a timeline or nonzero for another type,
+ * %DRM_TGEM_SYNC_FLAG_WAIT_FOR_SUBMIT on anything but a syncobj wait, an
+ * in-fence fd that is not a sync_file, and a wait before submit (above);
+ * ``ENOENT`` for a syncobj handle that names no syncobj of this file;
+ * ``EFAULT`` when the array cannot be read, or the fd of an out-fence
+ * cannot be written into it; ``EMFILE`` when the process has no free fd
+ * for an out-fence.
  */
 
 /**
@@ -615,12 +686,16 @@ struct drm_tgem_relocation_entry {
  *  - %DRM_TGEM_EXEC_OBJECT_PINNED: bind the object at @offset, which must
  *    be canonical, page aligned, not in page 0, and leave the object
  *    inside the space. An object already bound elsewhere moves there.
+ *  - %DRM_TGEM_EXEC_OBJECT_ASYNC: the job does not wait for the fences
+ *    already on the object (no implicit synchronisation, see "tgem
+ *    execbuf"); its own fence is still added to it.
  */
 struct drm_tgem_exec_object {
 	/** @handle: the BO */
 	__u32 handle;
 #define DRM_TGEM_EXEC_OBJECT_WRITE	(1 << 0)
 #define DRM_TGEM_EXEC_OBJECT_PINNED	(1 << 1)
+#define DRM_TGEM_EXEC_OBJECT_ASYNC	(1 << 2)
 	/** @flags: see above */
 	__u32 flags;
 	/**
@@ -651,8 +726,8 @@ struct drm_tgem_exec_object {
  *  - %DRM_TGEM_EXEC_HANDLE_LUT: &drm_tgem_relocation_entry.target_handle
  *    is an index in the object array, not a GEM handle.
  *
- * @num_syncs and @syncs are reserved for fences to wait for and to
- * signal, which a later version adds; until then both must be 0.
+ * @syncs and @num_syncs name the fences the job waits for and signals;
+ * see "tgem execbuf".
  */
 struct drm_tgem_execbuf {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -679,10 +754,70 @@ struct drm_tgem_execbuf {
 #define DRM_TGEM_EXEC_HANDLE_LUT	(1 << 1)
 	/** @flags: see above */
 	__u32 flags;
-	/** @num_syncs: reserved for fences; MBZ */
+#define DRM_TGEM_EXEC_MAX_SYNCS		1024
+	/** @num_syncs: entries at @syncs, at most %DRM_TGEM_EXEC_MAX_SYNCS */
 	__u32 num_syncs;
-	/** @syncs: reserved for fences; MBZ */
+	/**
+	 * @syncs: user pointer to an array of @num_syncs
+	 * &struct drm_tgem_sync, or 0 when @num_syncs is 0
+	 */
 	__u64 syncs;
+	/** @reserved: MBZ */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_tgem_sync - One fence of an execbuf
+ *
+ * An in-fence the job waits for, or with %DRM_TGEM_SYNC_FLAG_SIGNAL an
+ * out-fence the kernel signals when the job has finished; see "tgem
+ * execbuf" for the rules and the errors. 48 bytes, naturally aligned.
+ *
+ * @type is one of:
+ *
+ *  - %DRM_TGEM_SYNC_TYPE_SYNCOBJ: a binary syncobj, @handle;
+ *  - %DRM_TGEM_SYNC_TYPE_TIMELINE_SYNCOBJ: point @timeline_value of the
+ *    timeline syncobj @handle;
+ *  - %DRM_TGEM_SYNC_TYPE_SYNC_FILE: a sync_file, @fd.
+ *
+ * @flags:
+ *
+ *  - %DRM_TGEM_SYNC_FLAG_SIGNAL: an out-fence; without it, an in-fence;
+ *  - %DRM_TGEM_SYNC_FLAG_WAIT_FOR_SUBMIT: for an in-fence on a syncobj,
+ *    wait (up to 5 seconds) for a fence to arrive at a syncobj or point
+ *    that has none yet, instead of failing with ``EINVAL``.
+ */
+struct drm_tgem_sync {
+	/** @extensions: MBZ, see "tgem uAPI extensions" */
+	__u64 extensions;
+#define DRM_TGEM_SYNC_TYPE_SYNCOBJ		0
+#define DRM_TGEM_SYNC_TYPE_TIMELINE_SYNCOBJ	1
+#define DRM_TGEM_SYNC_TYPE_SYNC_FILE		2
+	/** @type: see above */
+	__u32 type;
+#define DRM_TGEM_SYNC_FLAG_SIGNAL		(1 << 0)
+#define DRM_TGEM_SYNC_FLAG_WAIT_FOR_SUBMIT	(1 << 1)
+	/** @flags: see above */
+	__u32 flags;
+	union {
+		/** @handle: the syncobj, for the two syncobj types */
+		__u32 handle;
+		/**
+		 * @fd: for %DRM_TGEM_SYNC_TYPE_SYNC_FILE: the sync_file to
+		 * wait for; or, with %DRM_TGEM_SYNC_FLAG_SIGNAL, out: the fd
+		 * of the new sync_file (ignored on input; on failure it
+		 * keeps its input value)
+		 */
+		__s32 fd;
+	};
+	/** @pad: MBZ */
+	__u32 pad;
+	/**
+	 * @timeline_value: the point, for
+	 * %DRM_TGEM_SYNC_TYPE_TIMELINE_SYNCOBJ, not 0; MBZ for the other
+	 * types
+	 */
+	__u64 timeline_value;
 	/** @reserved: MBZ */
 	__u64 reserved[2];
 };
