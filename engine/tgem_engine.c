@@ -16,6 +16,18 @@
  * hardware: a second-level batch may chain, not call. Loops are allowed:
  * only the stop check ends them.
  *
+ * ``XY_FAST_COPY_BLT`` checks everything before it writes anything: every
+ * source row must lie in maps, every destination row in writable maps,
+ * and the source and destination extents (first byte of the first row to
+ * last byte of the last row) must not overlap, as the hardware's fast
+ * copy does not support overlapping surfaces; otherwise the job faults
+ * (``-EFAULT``, or ``-EINVAL`` for an overlap) and nothing is written.
+ * Rows are copied top to bottom; a row whose bytes lie in two adjacent
+ * maps is copied in two parts. Two BOs that alias the same memory (two
+ * userptrs of the same pages) copy in an unspecified order, but only
+ * within the job's maps. A blit moves at most 65,535 rows of 65,535
+ * pixels of 8 bytes; the address arithmetic cannot wrap.
+ *
  * Every address the batch uses, including the instruction pointer, is a
  * GPU address resolved through the job's maps (&struct tgem_job_map),
  * each the binding of one BO. The engine faults, ending the batch with an
@@ -24,6 +36,7 @@
  * - an address, or any byte of an access, lies outside every map
  *   (``-EFAULT``);
  * - a write hits a map that is not writable (``-EFAULT``);
+ * - a blit's source and destination overlap (``-EINVAL``);
  * - a command is unknown or malformed, a second-level batch calls another,
  *   or the first-level batch runs past its length without
  *   ``MI_BATCH_BUFFER_END`` (``-EINVAL``).
@@ -181,42 +194,124 @@ static int tgem_engine_semaphore(struct tgem_engine_exec *ex,
 	}
 }
 
+/* The GPU addresses of row @y of a blit's destination and source. */
+static void tgem_engine_blit_row(const struct tgem_cmd *cmd, u32 y, u64 *dst,
+				 u64 *src)
+{
+	*dst = cmd->blt.dst + (u64)(cmd->blt.dst_y1 + y) * cmd->blt.dst_pitch +
+	       (u64)cmd->blt.dst_x1 * cmd->blt.cpp;
+	*src = cmd->blt.src + (u64)(cmd->blt.src_y1 + y) * cmd->blt.src_pitch +
+	       (u64)cmd->blt.src_x1 * cmd->blt.cpp;
+}
+
+/*
+ * Every check of a blit, before it writes anything: the source and
+ * destination extents must not overlap, every source row must be
+ * readable and every destination row writable.
+ */
+static int tgem_engine_blit_check(struct tgem_engine_exec *ex,
+				  const struct tgem_cmd *cmd, u32 rows,
+				  u32 row_bytes)
+{
+	u64 dst_lo, src_lo, dst_hi, src_hi, dst, src;
+	u32 y;
+	int ret;
+
+	tgem_engine_blit_row(cmd, 0, &dst_lo, &src_lo);
+	tgem_engine_blit_row(cmd, rows - 1, &dst_hi, &src_hi);
+	dst_hi += row_bytes;
+	src_hi += row_bytes;
+	if (dst_lo < src_hi && src_lo < dst_hi) {
+		ex->fault_addr = dst_lo;
+		return -EINVAL;
+	}
+
+	for (y = 0; y < rows; y++) {
+		tgem_engine_blit_row(cmd, y, &dst, &src);
+		ret = tgem_engine_check_range(ex, src, row_bytes, false) ?:
+		      tgem_engine_check_range(ex, dst, row_bytes, true);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Copy [@src, @src + @len) to @dst, both checked, split where a map ends:
+ * through &tgem_engine_ops.copy, or a bounce buffer without it.
+ */
+static int tgem_engine_copy_range(struct tgem_engine_exec *ex, u64 dst,
+				  u64 src, u32 len)
+{
+	u8 chunk[TGEM_ENGINE_CHUNK];
+	int ret;
+
+	if (!ex->ops->copy) {
+		while (len) {
+			u32 n = min_t(u32, sizeof(chunk), len);
+
+			ret = tgem_engine_read(ex, src, chunk, n) ?:
+			      tgem_engine_write(ex, dst, chunk, n);
+			if (ret)
+				return ret;
+			src += n;
+			dst += n;
+			len -= n;
+		}
+		return 0;
+	}
+
+	while (len) {
+		const struct tgem_job_map *dm = tgem_engine_find_map(ex, dst);
+		const struct tgem_job_map *sm = tgem_engine_find_map(ex, src);
+		u64 doff, soff;
+		u32 n;
+
+		/* Checked by tgem_engine_blit_check(). */
+		if (!dm || !sm || !dm->writable) {
+			ex->fault_addr = dm ? src : dst;
+			return -EFAULT;
+		}
+		doff = dst - dm->gpu_addr;
+		soff = src - sm->gpu_addr;
+		n = min_t(u64, len, min(dm->size - doff, sm->size - soff));
+		ret = ex->ops->copy(ex->priv, dm, doff, sm, soff, n);
+		if (ret)
+			return ret;
+		src += n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int tgem_engine_blit(struct tgem_engine_exec *ex,
 			    const struct tgem_cmd *cmd)
 {
-	u8 chunk[TGEM_ENGINE_CHUNK];
-	u32 cpp = cmd->blt.cpp;
-	u32 row_bytes, y;
+	u32 rows, row_bytes, y;
+	u64 dst, src;
 	int ret;
 
 	if (cmd->blt.dst_x2 <= cmd->blt.dst_x1 ||
 	    cmd->blt.dst_y2 <= cmd->blt.dst_y1)
 		return 0;
 
-	row_bytes = (cmd->blt.dst_x2 - cmd->blt.dst_x1) * cpp;
-	for (y = 0; y < cmd->blt.dst_y2 - cmd->blt.dst_y1; y++) {
-		u64 dst = cmd->blt.dst +
-			  (u64)(cmd->blt.dst_y1 + y) * cmd->blt.dst_pitch +
-			  (u64)cmd->blt.dst_x1 * cpp;
-		u64 src = cmd->blt.src +
-			  (u64)(cmd->blt.src_y1 + y) * cmd->blt.src_pitch +
-			  (u64)cmd->blt.src_x1 * cpp;
-		u32 done;
+	rows = cmd->blt.dst_y2 - cmd->blt.dst_y1;
+	row_bytes = (cmd->blt.dst_x2 - cmd->blt.dst_x1) * cmd->blt.cpp;
+	ret = tgem_engine_blit_check(ex, cmd, rows, row_bytes);
+	if (ret)
+		return ret;
 
+	for (y = 0; y < rows; y++) {
 		ret = ex->ops->check(ex->priv);
 		if (ret)
 			return ret;
 
-		for (done = 0; done < row_bytes; done += sizeof(chunk)) {
-			u32 n = min_t(u32, sizeof(chunk), row_bytes - done);
-
-			ret = tgem_engine_read(ex, src + done, chunk, n);
-			if (ret)
-				return ret;
-			ret = tgem_engine_write(ex, dst + done, chunk, n);
-			if (ret)
-				return ret;
-		}
+		tgem_engine_blit_row(cmd, y, &dst, &src);
+		ret = tgem_engine_copy_range(ex, dst, src, row_bytes);
+		if (ret)
+			return ret;
+		cond_resched();
 	}
 	return 0;
 }

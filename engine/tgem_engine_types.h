@@ -31,6 +31,15 @@ struct tgem_engine_ops {
 	int (*write)(void *priv, const struct tgem_job_map *map, u64 offset,
 		     const void *buf, u32 len);
 	/**
+	 * @copy: optional; copy @len bytes at @src_offset of @src to
+	 * @dst_offset of @dst, a writable map. The two ranges never overlap
+	 * (the executor refuses overlapping blits). Without it the executor
+	 * copies through @read and @write, a small bounce buffer at a time.
+	 * Return: 0 or a negative errno, which ends the batch with it.
+	 */
+	int (*copy)(void *priv, const struct tgem_job_map *dst, u64 dst_offset,
+		    const struct tgem_job_map *src, u64 src_offset, u32 len);
+	/**
 	 * @check: called before every command, every blit row and every
 	 * semaphore poll. Return: 0 to go on, or a negative errno that ends
 	 * the batch with it (the stop flag, the timeout, unplug).

@@ -31,8 +31,9 @@
 # (tests/uapi/tgem_bench_stats.h); this script collects them into the
 # summary, so a new benchmark adds rows by printing them.
 #
-# TGEM_BENCH_ONLY=fault (or a comma-separated list of move, fault, exec)
-# runs only those benchmarks, a shortcut while working on one of them.
+# TGEM_BENCH_ONLY=fault (or a comma-separated list of move, fault, exec,
+# userptr, submit, engine) runs only those benchmarks, a shortcut while
+# working on one of them; the summary then lacks the rest.
 #
 # TGEM_DEV_OOT=1 works as for make check: no setup and no kernel build;
 # the out-of-tree modules of this checkout are built against the release

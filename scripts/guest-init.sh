@@ -77,7 +77,8 @@ bench)
 	echo "bench-cpu: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //');" \
 		"flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
 			 grep -xE 'erms|fsrm|rep_good|sse4_1|avx2' | tr '\n' ' ')"
-	# TGEM_BENCH_ONLY (tgembench=move,fault,exec) runs only some.
+	# TGEM_BENCH_ONLY (tgembench=move,fault,exec,userptr,submit,engine)
+	# runs only some.
 	bench_on() { case ",${bench_only:-$1}," in *",$1,"*) return 0 ;; esac; return 1; }
 	# The move benchmark (tgem_bench.ko) runs on a device of its own on
 	# the ivshmem BAR: take tgem off it for the run, and give it back.
@@ -98,7 +99,11 @@ bench)
 		/bin/tgem_fault_bench 7 || rc=1
 		echo
 	fi
-	bench_on exec && { /bin/tgem_exec_bench 7 || rc=1; }
+	for prog in exec userptr submit engine; do
+		bench_on $prog || continue
+		"/bin/tgem_${prog}_bench" 7 || rc=1
+		echo
+	done
 	echo "TGEM-BENCH-END rc=$rc"
 	rmmod vgem
 	rmmod tgem

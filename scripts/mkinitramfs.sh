@@ -35,7 +35,8 @@ if [ -n "${TGEM_DEV_OOT:-}" ]; then
 fi
 suites=$(grep -v '^#' "$TGEM_TOP/tests/uapi/SUITES")
 echo "$suites" > "$stage/etc/tgem-suites"
-for prog in $suites tgem_demo tgem_bench tgem_fault_bench tgem_exec_bench; do
+for prog in $suites tgem_demo tgem_bench tgem_fault_bench tgem_exec_bench \
+	    tgem_userptr_bench tgem_submit_bench tgem_engine_bench; do
 	install -m 0755 "$TGEM_OUT/uapi/$prog" "$stage/bin/$prog"
 done
 

@@ -163,6 +163,42 @@ static void tgem_cmd_fast_copy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd.blt.src, ADDR_B);
 }
 
+/*
+ * The limits of the subset: every field at its largest decodes exactly
+ * (16-bit pitches and coordinates, 64-bit pixels: a row of at most
+ * 65,535 x 8 bytes, at most 65,535 rows), bits 31:16 of the high address
+ * dwords are ignored.
+ */
+static void tgem_cmd_fast_copy_limits(struct kunit *test)
+{
+	u32 dw[] = { TGEM_XY_FAST_COPY_BLT,
+		     (4 << TGEM_FAST_COPY_DEPTH_SHIFT) | 0xffff,
+		     0xffffffff, 0xffffffff,
+		     0xfffffffc, 0xffffffff,
+		     0xffffffff, 0xffff,
+		     0x1000, 0xabcd0001 };
+	struct tgem_cmd cmd;
+
+	KUNIT_ASSERT_EQ(test, tgem_cmd_decode(dw, ARRAY_SIZE(dw), &cmd), 10);
+	KUNIT_EXPECT_EQ(test, cmd.op, TGEM_CMD_FAST_COPY_BLT);
+	KUNIT_EXPECT_EQ(test, cmd.blt.cpp, 8);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst_pitch, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.src_pitch, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst_x1, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst_y1, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst_x2, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst_y2, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.src_x1, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.src_y1, 0xffff);
+	KUNIT_EXPECT_EQ(test, cmd.blt.dst, 0xfffffffffffcull);
+	KUNIT_EXPECT_EQ(test, cmd.blt.src, 0x000100001000ull);
+
+	/* Bits 23:16 of DW7 are not a pitch: the source pitch is 16 bits. */
+	dw[7] = 0x00ff0040;
+	KUNIT_ASSERT_EQ(test, tgem_cmd_decode(dw, ARRAY_SIZE(dw), &cmd), 10);
+	KUNIT_EXPECT_EQ(test, cmd.blt.src_pitch, 0x40);
+}
+
 static void tgem_cmd_fast_copy_depths(struct kunit *test)
 {
 	static const struct { u32 depth, cpp; } depths[] = {
@@ -313,6 +349,7 @@ static struct kunit_case tgem_cmd_cases[] = {
 	KUNIT_CASE(tgem_cmd_semaphore),
 	KUNIT_CASE(tgem_cmd_fast_copy),
 	KUNIT_CASE(tgem_cmd_fast_copy_depths),
+	KUNIT_CASE(tgem_cmd_fast_copy_limits),
 	KUNIT_CASE(tgem_cmd_truncated),
 	KUNIT_CASE_PARAM(tgem_cmd_refused, tgem_cmd_bad_gen_params),
 	KUNIT_CASE(tgem_cmd_compare_ops),

@@ -9,7 +9,9 @@
  * the executor ever asks it for a range outside a map, so "nothing
  * outside the job's maps is touched" is checked on every access. The stop
  * check counts its calls and can stop the batch, or change memory (to
- * release a semaphore), at a given call.
+ * release a semaphore), at a given call. The blit cases run twice: with
+ * the bounce-buffer path (no &tgem_engine_ops.copy) and with a fake copy
+ * op, which fails the test if it is ever handed overlapping ranges.
  */
 
 #include <linux/kernel.h>
@@ -47,6 +49,8 @@ struct fake_mem {
 	u32 poke_value;
 	int fail_err;			/* the backend's error, if nonzero */
 	unsigned int writes;
+	unsigned int copies;
+	const struct tgem_engine_ops *ops;	/* NULL: fake_ops */
 };
 
 static u8 *fake_ptr(struct fake_mem *mem, u64 addr)
@@ -108,11 +112,50 @@ static int fake_check(void *priv)
 	return 0;
 }
 
+static int fake_copy(void *priv, const struct tgem_job_map *dst,
+		     u64 dst_offset, const struct tgem_job_map *src,
+		     u64 src_offset, u32 len)
+{
+	struct fake_mem *mem = priv;
+	u8 *d, *s;
+
+	KUNIT_ASSERT_TRUE_MSG(mem->test, dst->writable,
+			      "copy to a read-only map reached the backend");
+	if (mem->fail_err)
+		return mem->fail_err;
+	d = fake_map_buf(mem, dst, dst_offset, len);
+	s = fake_map_buf(mem, src, src_offset, len);
+	KUNIT_ASSERT_TRUE_MSG(mem->test, d + len <= s || s + len <= d,
+			      "overlapping copy reached the backend");
+	memcpy(d, s, len);
+	mem->writes++;
+	mem->copies++;
+	return 0;
+}
+
 static const struct tgem_engine_ops fake_ops = {
 	.read = fake_read,
 	.write = fake_write,
 	.check = fake_check,
 };
+
+static const struct tgem_engine_ops fake_copy_ops = {
+	.read = fake_read,
+	.write = fake_write,
+	.copy = fake_copy,
+	.check = fake_check,
+};
+
+/* The two ways a blit reaches memory. */
+static const struct tgem_engine_blit_path {
+	const char *desc;
+	const struct tgem_engine_ops *ops;
+} tgem_engine_blit_paths[] = {
+	{ "bounce buffer", &fake_ops },
+	{ "copy op", &fake_copy_ops },
+};
+
+KUNIT_ARRAY_PARAM_DESC(tgem_engine_blit_path, tgem_engine_blit_paths, desc);
 
 static struct fake_mem *fake_mem_create(struct kunit *test)
 {
@@ -188,7 +231,7 @@ static u64 emit(struct fake_mem *mem, u64 addr, const u32 *dw, unsigned int n)
 static int run(struct fake_mem *mem, struct tgem_engine_exec *ex)
 {
 	*ex = (struct tgem_engine_exec){
-		.ops = &fake_ops,
+		.ops = mem->ops ?: &fake_ops,
 		.priv = mem,
 		.maps = mem->maps,
 		.num_maps = FAKE_MAPS,
@@ -451,9 +494,19 @@ static void tgem_engine_semaphore_other_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ex.fault_addr, 0x8000);
 }
 
+/* The ops of a blit case's parameter. */
+static struct fake_mem *fake_mem_create_blit(struct kunit *test)
+{
+	const struct tgem_engine_blit_path *path = test->param_value;
+	struct fake_mem *mem = fake_mem_create(test);
+
+	mem->ops = path->ops;
+	return mem;
+}
+
 static void tgem_engine_blit(struct kunit *test)
 {
-	struct fake_mem *mem = fake_mem_create(test);
+	struct fake_mem *mem = fake_mem_create_blit(test);
 	struct tgem_engine_exec ex;
 	unsigned int x, y;
 
@@ -483,7 +536,7 @@ static void tgem_engine_blit(struct kunit *test)
 
 static void tgem_engine_blit_bytes(struct kunit *test)
 {
-	struct fake_mem *mem = fake_mem_create(test);
+	struct fake_mem *mem = fake_mem_create_blit(test);
 	struct tgem_engine_exec ex;
 	unsigned int i;
 
@@ -500,11 +553,73 @@ static void tgem_engine_blit_bytes(struct kunit *test)
 	     BBE);
 	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
 
-	/* 3000 + 1000 crosses from DATA into DATA2. */
 	for (i = 0; i < 1000; i++)
 		KUNIT_EXPECT_EQ(test, *fake_ptr(mem, DATA + 3000 + i),
 				(u8)(i * 7));
 	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][0], 0);
+	/* With the copy op: one call for the one row. */
+	if (mem->ops == &fake_copy_ops)
+		KUNIT_EXPECT_EQ(test, mem->copies, 1);
+}
+
+/*
+ * Source and destination in the same map: extents that touch are fine,
+ * and each row is copied once, top to bottom.
+ */
+static void tgem_engine_blit_same_map(struct kunit *test)
+{
+	struct fake_mem *mem = fake_mem_create_blit(test);
+	struct tgem_engine_exec ex;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++)
+		mem->buf[M_DATA][i] = i + 1;
+	/* 4 rows of 16 bytes, pitch 16: DATA[0, 64) to DATA[64, 128). */
+	EMIT(mem, BATCH,
+	     TGEM_XY_FAST_COPY_BLT, 16, 0, (4 << 16) | 16, (u32)(DATA + 64), 0,
+	     0, 16, (u32)DATA, 0,
+	     BBE);
+	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][64 + i], i + 1);
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][128], 0);
+}
+
+/*
+ * Rows over two adjacent maps, DATA and DATA2, one of them split between
+ * the two.
+ */
+static void tgem_engine_blit_rows_across_maps(struct kunit *test)
+{
+	struct fake_mem *mem = fake_mem_create_blit(test);
+	struct tgem_engine_exec ex;
+	unsigned int i;
+
+	for (i = 0; i < FAKE_SIZE; i++)
+		mem->buf[M_RO][i] = i * 13 + 5;
+	/*
+	 * 127 rows of 64 bytes (8 x 64-bit pixels), pitch 64, from DATA + 32:
+	 * row 63 is DATA's last 32 bytes and DATA2's first 32.
+	 */
+	EMIT(mem, BATCH,
+	     TGEM_XY_FAST_COPY_BLT, (4 << TGEM_FAST_COPY_DEPTH_SHIFT) | 64,
+	     0, (127 << 16) | 8, (u32)(DATA + 32), 0,
+	     0, 16, (u32)RO, 0,
+	     BBE);
+	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
+	/* Source pitch 16 < row 64: rows overlap in the source, that is fine. */
+	for (i = 0; i < 127 * 64; i++) {
+		u32 row = i / 64, col = i % 64;
+		u8 want = (u8)((row * 16 + col) * 13 + 5);
+
+		KUNIT_ASSERT_EQ_MSG(test, *fake_ptr(mem, DATA + 32 + i), want,
+				    "byte %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][31], 0);
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA2][FAKE_SIZE - 1], 0);
+	/* With the copy op: one call per row, two for the split one. */
+	if (mem->ops == &fake_copy_ops)
+		KUNIT_EXPECT_EQ(test, mem->copies, 128);
 }
 
 struct tgem_engine_fault_case {
@@ -543,10 +658,26 @@ static const struct tgem_engine_fault_case tgem_engine_fault_cases[] = {
 	FAULT("blit to read-only", -EFAULT, RO,
 	      TGEM_XY_FAST_COPY_BLT, 0, 0, (1 << 16) | 4, (u32)RO, 0, 0, 0,
 	      (u32)DATA, 0, BBE),
-	/* Rows 0-7 land in DATA and DATA2 (zeros from RO); row 8 faults. */
+	/* Rows 0-7 would land in DATA and DATA2; row 8 faults first. */
 	FAULT("blit rows past the map", -EFAULT, DATA2 + FAKE_SIZE,
 	      TGEM_XY_FAST_COPY_BLT, 1024, 0, (9 << 16) | 4, (u32)DATA, 0,
 	      0, 0, (u32)RO, 0, BBE),
+	/* The last source row starts past the end of RO. */
+	FAULT("blit last source row outside", -EFAULT, RO + FAKE_SIZE,
+	      TGEM_XY_FAST_COPY_BLT, 16, 0, (5 << 16) | 4, (u32)DATA, 0,
+	      0, 1024, (u32)RO, 0, BBE),
+	/* The last destination row reaches the read-only map. */
+	/* Row 0 in DATA2, row 1 (pitch 0xf000) in the read-only map. */
+	FAULT("blit last row into read-only", -EFAULT, RO,
+	      TGEM_XY_FAST_COPY_BLT, 0xf000, 0, (2 << 16) | 4,
+	      (u32)DATA2, 0, 0, 0, (u32)BATCH2, 0, BBE),
+	FAULT("blit overlapping in a row", -EINVAL, DATA + 4,
+	      TGEM_XY_FAST_COPY_BLT, 0, 0, (1 << 16) | 16, (u32)(DATA + 4), 0,
+	      0, 0, (u32)DATA, 0, BBE),
+	/* Destination rows 0-3 at pitch 1 KiB; the source sits in between. */
+	FAULT("blit overlapping across rows", -EINVAL, DATA,
+	      TGEM_XY_FAST_COPY_BLT, 1024, 0, (4 << 16) | 16, (u32)DATA, 0,
+	      0, 0, (u32)(DATA + 2048 + 512), 0, BBE),
 	FAULT("unknown opcode", -EINVAL, BATCH + 4, TGEM_MI_NOOP,
 	      TGEM_MI_INSTR(0x22, 1), 0x2000, 0, BBE),
 	FAULT("3D command", -EINVAL, BATCH, 3u << 29, BBE),
@@ -560,23 +691,30 @@ KUNIT_ARRAY_PARAM_DESC(tgem_engine_fault, tgem_engine_fault_cases, desc);
 static void tgem_engine_faults(struct kunit *test)
 {
 	const struct tgem_engine_fault_case *c = test->param_value;
-	struct fake_mem *mem = fake_mem_create(test);
-	struct tgem_engine_exec ex;
-	unsigned int i;
+	unsigned int i, p;
 
-	emit(mem, BATCH, c->dw, c->n);
-	if (!strcmp(c->desc, "no batch end"))
-		memset(mem->buf[M_BATCH], 0, FAKE_SIZE);	/* all MI_NOOP */
+	/* Both blit paths; the other commands do not care. */
+	for (p = 0; p < ARRAY_SIZE(tgem_engine_blit_paths); p++) {
+		struct fake_mem *mem = fake_mem_create(test);
+		struct tgem_engine_exec ex;
 
-	KUNIT_EXPECT_EQ(test, run(mem, &ex), c->err);
-	if (c->fault_addr || c->err == -EFAULT)
-		KUNIT_EXPECT_EQ(test, ex.fault_addr, c->fault_addr);
+		mem->ops = tgem_engine_blit_paths[p].ops;
+		emit(mem, BATCH, c->dw, c->n);
+		if (!strcmp(c->desc, "no batch end"))
+			memset(mem->buf[M_BATCH], 0, FAKE_SIZE);	/* all MI_NOOP */
 
-	/* A faulting access changes nothing. */
-	for (i = 0; i < FAKE_SIZE; i++) {
-		KUNIT_ASSERT_EQ(test, mem->buf[M_DATA][i], 0);
-		KUNIT_ASSERT_EQ(test, mem->buf[M_DATA2][i], 0);
-		KUNIT_ASSERT_EQ(test, mem->buf[M_RO][i], 0);
+		KUNIT_EXPECT_EQ(test, run(mem, &ex), c->err);
+		if (c->fault_addr || c->err == -EFAULT)
+			KUNIT_EXPECT_EQ(test, ex.fault_addr, c->fault_addr);
+
+		/* A faulting command changes nothing: no write at all. */
+		KUNIT_EXPECT_EQ_MSG(test, mem->writes, 0, "%s",
+				    tgem_engine_blit_paths[p].desc);
+		for (i = 0; i < FAKE_SIZE; i++) {
+			KUNIT_ASSERT_EQ(test, mem->buf[M_DATA][i], 0);
+			KUNIT_ASSERT_EQ(test, mem->buf[M_DATA2][i], 0);
+			KUNIT_ASSERT_EQ(test, mem->buf[M_RO][i], 0);
+		}
 	}
 }
 
@@ -642,8 +780,12 @@ static struct kunit_case tgem_engine_cases[] = {
 	KUNIT_CASE(tgem_engine_loop_stopped),
 	KUNIT_CASE_PARAM(tgem_engine_semaphore, tgem_engine_sem_gen_params),
 	KUNIT_CASE(tgem_engine_semaphore_other_map),
-	KUNIT_CASE(tgem_engine_blit),
-	KUNIT_CASE(tgem_engine_blit_bytes),
+	KUNIT_CASE_PARAM(tgem_engine_blit, tgem_engine_blit_path_gen_params),
+	KUNIT_CASE_PARAM(tgem_engine_blit_bytes, tgem_engine_blit_path_gen_params),
+	KUNIT_CASE_PARAM(tgem_engine_blit_same_map,
+			 tgem_engine_blit_path_gen_params),
+	KUNIT_CASE_PARAM(tgem_engine_blit_rows_across_maps,
+			 tgem_engine_blit_path_gen_params),
 	KUNIT_CASE_PARAM(tgem_engine_faults, tgem_engine_fault_gen_params),
 	KUNIT_CASE(tgem_engine_truncated_batch),
 	KUNIT_CASE(tgem_engine_backend_error),

@@ -5,7 +5,9 @@
  * Contexts through their ioctls (every errno, ids from 1 per file); every
  * command the engine knows, end to end through DRM_IOCTL_TGEM_EXECBUF into
  * a system BO and a VRAM BO, read back through mmap; faults that change
- * nothing and do not ban; two contexts meeting on a semaphore; a hanging
+ * nothing and do not ban; XY_FAST_COPY_BLT across pages between system
+ * and VRAM BOs, and every bad blit faulting its job with nothing written;
+ * two contexts meeting on a semaphore; a hanging
  * batch stopped and its context banned while another context finishes;
  * closing a file with jobs queued and running.
  *
@@ -493,6 +495,183 @@ TEST_F(engine, faults)
 	ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 	p = map(_metadata, self->fd, h[1]);
 	ASSERT_EQ(5, p[4]);
+	munmap(p, BO_SIZE);
+}
+
+/* --- XY_FAST_COPY_BLT, the engine's block copy ------------------------ */
+
+#define BLT_SIZE	(64 * 1024u)
+#define BLT_DEPTH_8	(0u << 24)
+
+static uint32_t create_sz(struct __test_metadata *_metadata, int fd,
+			  uint32_t placement, uint64_t size)
+{
+	uint32_t handle = 0;
+
+	ASSERT_EQ(0, tgem_bo_create(fd, &size, placement, 0, &handle));
+	return handle;
+}
+
+/* A linear XY_FAST_COPY_BLT of @w x @h pixels of colour depth @depth. */
+static void blt(struct tgem_batch *b, uint32_t depth, uint64_t dst,
+		uint32_t dst_pitch, uint32_t dx, uint32_t dy, uint32_t w,
+		uint32_t h, uint64_t src, uint32_t src_pitch, uint32_t sx,
+		uint32_t sy)
+{
+	tgem_emit(b, XY_FAST_COPY_BLT);
+	tgem_emit(b, depth | dst_pitch);
+	tgem_emit(b, (dy << 16) | dx);
+	tgem_emit(b, ((dy + h) << 16) | (dx + w));
+	tgem_emit_addr(b, dst);
+	tgem_emit(b, (sy << 16) | sx);
+	tgem_emit(b, src_pitch);
+	tgem_emit_addr(b, src);
+}
+
+/*
+ * 15 rows of 3,000 bytes, pitches 4,100 and 3,900, at unaligned x: every
+ * row crosses a page boundary on both sides. Every byte of the
+ * destination is checked: the rectangle holds the source's bytes, the
+ * rest its old contents.
+ */
+static void blit_copy(struct __test_metadata *_metadata, int fd, uint32_t ctx,
+		      uint32_t src_place, uint32_t dst_place)
+{
+	uint32_t h[3] = {
+		create(_metadata, fd, PLACE_SYS),
+		create_sz(_metadata, fd, dst_place, BLT_SIZE),
+		create_sz(_metadata, fd, src_place, BLT_SIZE),
+	};
+	const uint32_t dp = 4100, sp = 3900, dx = 7, dy = 1, sx = 100, sy = 2;
+	const uint32_t w = 3000, rows = 15;
+	struct tgem_batch b = {};
+	uint8_t *src, *dst;
+	uint32_t len, x, y;
+
+	src = tgem_bo_map(fd, h[2], BLT_SIZE);
+	dst = tgem_bo_map(fd, h[1], BLT_SIZE);
+	ASSERT_NE(MAP_FAILED, src);
+	ASSERT_NE(MAP_FAILED, dst);
+	tgem_fill(src, BLT_SIZE, 0xb17);
+	memset(dst, 0x5a, BLT_SIZE);
+
+	blt(&b, BLT_DEPTH_8, ADDR(h[1]), dp, dx, dy, w, rows, ADDR(h[2]), sp,
+	    sx, sy);
+	len = end(&b);
+	upload(_metadata, fd, h[0], 0, &b);
+	ASSERT_EQ(0, submit(fd, ctx, h, 3, 0, 1u << 1, len));
+	ASSERT_EQ(0, wait_idle(fd, h[1], 20 * SEC));
+
+	for (y = 0; y * dp < BLT_SIZE; y++) {
+		for (x = 0; x < dp && y * dp + x < BLT_SIZE; x++) {
+			int in = y >= dy && y < dy + rows && x >= dx && x < dx + w;
+			uint8_t want = in ? src[(y - dy + sy) * sp + x - dx + sx] : 0x5a;
+
+			ASSERT_EQ(want, dst[y * dp + x])
+				TH_LOG("byte %u of row %u, placements %u to %u",
+				       x, y, src_place, dst_place);
+		}
+	}
+	munmap(src, BLT_SIZE);
+	munmap(dst, BLT_SIZE);
+	for (x = 0; x < 3; x++)
+		tgem_gem_close(fd, h[x]);
+}
+
+TEST_F(engine, blit_copy_system)
+{
+	blit_copy(_metadata, self->fd, self->ctx, PLACE_SYS, PLACE_SYS);
+}
+
+TEST_F(engine, blit_copy_vram)
+{
+	if (!self->has_vram)
+		SKIP(return, "no VRAM");
+	blit_copy(_metadata, self->fd, self->ctx, PLACE_SYS, PLACE_VRAM);
+	blit_copy(_metadata, self->fd, self->ctx, PLACE_VRAM, PLACE_SYS);
+	blit_copy(_metadata, self->fd, self->ctx, PLACE_VRAM, PLACE_VRAM);
+}
+
+/*
+ * Every bad blit faults its job before writing a byte: the destination
+ * keeps its contents, the fault counter grows by one per job, and the
+ * context still runs work.
+ */
+TEST_F(engine, blit_bad_inputs_write_nothing)
+{
+	uint32_t h[3] = {
+		create(_metadata, self->fd, PLACE_SYS),
+		create(_metadata, self->fd, PLACE_SYS),	/* dst, BO_SIZE */
+		create(_metadata, self->fd, PLACE_SYS),	/* src, BO_SIZE */
+	};
+	const uint64_t dst = ADDR(h[1]), src = ADDR(h[2]);
+	struct engine_stats st0, st;
+	int have_stats = !engine_stats(&st0);
+	const int ncases = 7;
+	struct tgem_batch b;
+	uint32_t *p, len;
+	int i;
+
+	p = map(_metadata, self->fd, h[1]);
+	memset(p, 0x77, BO_SIZE);
+	munmap(p, BO_SIZE);
+
+	for (i = 0; i < ncases; i++) {
+		uint32_t writable = 1u << 1;
+
+		memset(&b, 0, sizeof(b));
+		switch (i) {
+		case 0:	/* the last source row starts past the source BO */
+			blt(&b, BLT_DEPTH_8, dst, 64, 0, 0, 64, 5, src, PAGE, 0, 0);
+			break;
+		case 1:	/* the only row runs past the end of the destination */
+			blt(&b, BLT_DEPTH_8, dst + BO_SIZE - 32, 0, 0, 0, 64, 1,
+			    src, 0, 0, 0);
+			break;
+		case 2:	/* the destination is not marked WRITE */
+			blt(&b, BLT_DEPTH_8, dst, 64, 0, 0, 64, 4, src, 64, 0, 0);
+			writable = 0;
+			break;
+		case 3:	/* source and destination overlap in one BO */
+			blt(&b, BLT_DEPTH_8, dst + 8, 64, 0, 0, 64, 4, dst, 64, 0, 0);
+			break;
+		case 4:	/* a tiled destination is not in the subset */
+			blt(&b, BLT_DEPTH_8, dst, 64, 0, 0, 64, 4, src, 64, 0, 0);
+			b.dw[0] |= 1u << 13;
+			break;
+		case 5:	/* a destination address that is not dword aligned */
+			blt(&b, BLT_DEPTH_8, dst + 2, 64, 0, 0, 64, 4, src, 64, 0, 0);
+			break;
+		case 6:	/* the rectangle's rows land in the gap after the BO */
+			blt(&b, BLT_DEPTH_32, dst, 0xffff, 0, 0, 16, 3, src, 0, 0, 0);
+			break;
+		}
+		len = end(&b);
+		upload(_metadata, self->fd, h[0], 0, &b);
+		ASSERT_EQ(0, submit(self->fd, self->ctx, h, 3, 0, writable, len));
+		ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
+	}
+
+	p = map(_metadata, self->fd, h[1]);
+	for (i = 0; i < (int)(BO_SIZE / 4); i++)
+		ASSERT_EQ(0x77777777u, p[i]) TH_LOG("dword %d written", i);
+	munmap(p, BO_SIZE);
+	if (have_stats) {
+		ASSERT_EQ(0, engine_stats(&st));
+		ASSERT_EQ(st0.faulted + ncases, st.faulted);
+		ASSERT_EQ(st0.completed, st.completed);
+	}
+
+	/* Faults do not ban: a good blit on the same context runs. */
+	memset(&b, 0, sizeof(b));
+	blt(&b, BLT_DEPTH_8, dst, 64, 0, 0, 64, 4, src, 64, 0, 0);
+	len = end(&b);
+	upload(_metadata, self->fd, h[0], 0, &b);
+	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 3, 0, 1u << 1, len));
+	ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
+	p = map(_metadata, self->fd, h[1]);
+	ASSERT_EQ(0u, p[0]);	/* the source BO is zeroed */
+	ASSERT_EQ(0x77777777u, p[64]);
 	munmap(p, BO_SIZE);
 }
 
