@@ -44,7 +44,7 @@
 /* One interleaved sample of the whole move, in ns (see the module). */
 struct bench_sample {
 	double probe, tgem_v, base_v, tgem_s, base_s;
-	double move_v, free_v, move_s, populate_s;
+	double move_v, free_v, move_s, populate_s, shift_v;
 };
 
 /* One run's results, as the kernel reports them (-1: not reported). */
@@ -68,6 +68,8 @@ struct bench_run {
 	double fromio_ns;
 	double ratio_to_vram;
 	double ratio_to_sys;
+	double ratio_to_vram_smed;
+	double ratio_to_fresh_smed;
 	double iter_to_vram_mibps;
 	double iter_to_sys_mibps;
 	double iter_to_sys_ns;
@@ -112,6 +114,8 @@ static const struct {
 	K("memcpy_fromio_ns", fromio_ns),
 	K("ratio_sys_to_vram", ratio_to_vram),
 	K("ratio_vram_to_sys", ratio_to_sys),
+	K("ratio_sys_to_vram_sample_median", ratio_to_vram_smed),
+	K("ratio_vram_to_fresh_sample_median", ratio_to_fresh_smed),
 	K("iter_sys_to_vram_mibps", iter_to_vram_mibps),
 	K("iter_vram_to_sys_mibps", iter_to_sys_mibps),
 	K("iter_vram_to_sys_ns", iter_to_sys_ns),
@@ -193,10 +197,10 @@ static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 		int idx;
 
 		if (r->nsample < MAX_SAMPLES &&
-		    sscanf(line, "sample %d %lf %lf %lf %lf %lf %lf %lf %lf %lf", &idx,
+		    sscanf(line, "sample %d %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf", &idx,
 			   &sm->probe, &sm->tgem_v, &sm->base_v, &sm->tgem_s,
 			   &sm->base_s, &sm->move_v, &sm->free_v, &sm->move_s,
-			   &sm->populate_s) == 10) {
+			   &sm->populate_s, &sm->shift_v) == 11) {
 			r->nsample++;
 			continue;
 		}
@@ -235,6 +239,7 @@ static struct bench_stats pooled(const struct bench_run *runs, int nruns,
 static double s_ratio_v(const struct bench_sample *s) { return s->base_v / s->tgem_v; }
 static double s_ratio_s(const struct bench_sample *s) { return s->base_s / s->tgem_s; }
 static double s_probe(const struct bench_sample *s) { return s->probe; }
+static double s_shift(const struct bench_sample *s) { return s->base_v / s->shift_v; }
 
 /* Statistics of one field over the runs. */
 static struct bench_stats stats_of(const struct bench_run *runs, int n,
@@ -316,32 +321,35 @@ int main(int argc, char **argv)
 
 	printf("\nevery sample (ms for %u MiB; probe: us for a fixed loop, larger\n"
 	       "when the host gives the VM less CPU):\n\n", mib);
-	printf("run/s  probe | ->VRAM tgem   base  ratio   copy   free | ->sys tgem   base  ratio  popul.   copy\n");
+	printf("run/s  probe | ->VRAM tgem   base  ratio   copy   free  shift | ->sys tgem   base  ratio  popul.   copy\n");
 	for (i = 0; i < nruns; i++) {
 		int j;
 
 		for (j = 0; j < runs[i].nsample; j++) {
 			const struct bench_sample *m = &runs[i].sample[j];
 
-			printf("%2d/%d %6.0f | %11.2f %6.2f %6.3f %6.2f %6.2f | %10.2f %6.2f %6.3f %6.2f %6.2f\n",
+			printf("%2d/%d %6.0f | %11.2f %6.2f %6.3f %6.2f %6.2f %6.2f | %10.2f %6.2f %6.3f %6.2f %6.2f\n",
 			       i + 1, j + 1, m->probe / 1e3, m->tgem_v / ms,
 			       m->base_v / ms, s_ratio_v(m), (m->move_v - m->free_v) / ms,
-			       m->free_v / ms, m->tgem_s / ms, m->base_s / ms,
+			       m->free_v / ms, m->shift_v / ms, m->tgem_s / ms, m->base_s / ms,
 			       s_ratio_s(m), m->populate_s / ms,
 			       (m->move_s - m->populate_s) / ms);
 		}
 	}
 
 	printf("\nratios over %d run%s of %.0f interleaved samples each, %u MiB\n"
-	       "(per run, the median of its samples' ratios; a sample is tgem's\n"
-	       "whole move next to the plain copy of the same size, alternating\n"
-	       "which goes first; memcpy_toio() into VRAM, drm_memcpy_from_wc()\n"
-	       "out of it into fresh pages, like the move's own destination):\n\n",
+	       "(per run, each side's fastest sample over the other's; a sample is\n"
+	       "tgem's whole move next to the plain copy of the same size,\n"
+	       "alternating which goes first; memcpy_toio() into VRAM,\n"
+	       "drm_memcpy_from_wc() out of it into fresh pages, like the move's\n"
+	       "own destination; \"every sample\" pools the ratios of single samples):\n\n",
 	       nruns, nruns == 1 ? "" : "s", runs[0].samples, mib);
 	printf("| ratio                        |   min | median |   max | runs |\n");
 	printf("|------------------------------|------:|-------:|------:|-----:|\n");
 	print_ratio("whole move sys -> VRAM", STATS(ratio_to_vram));
 	print_ratio("whole move VRAM -> sys", STATS(ratio_to_fresh));
+	print_ratio("  (sys -> VRAM, sample median)", STATS(ratio_to_vram_smed));
+	print_ratio("  (VRAM -> sys, sample median)", STATS(ratio_to_fresh_smed));
 	print_ratio("  (over memcpy to warm pages)", STATS(ratio_to_sys));
 	print_ratio("copy loop alone sys -> VRAM", STATS(ratio_iter_to_vram));
 	print_ratio("copy loop alone VRAM -> sys", STATS(ratio_iter_to_sys));
@@ -353,13 +361,14 @@ int main(int argc, char **argv)
 		print_ratio("every sample VRAM -> sys", pooled(runs, nruns, s_ratio_s, 0));
 		print_ratio("quiet samples sys -> VRAM", pooled(runs, nruns, s_ratio_v, quiet));
 		print_ratio("quiet samples VRAM -> sys", pooled(runs, nruns, s_ratio_s, quiet));
+		print_ratio("plain copy, dst +1 page / not", pooled(runs, nruns, s_shift, 0));
 		printf("\nprobe over all samples: min %.0f us, median %.0f us, max %.0f us;\n"
 		       "quiet samples: probe within 10%% of the fastest (%d of %d)\n",
 		       p.min / 1e3, p.median / 1e3, p.max / 1e3,
 		       pooled(runs, nruns, s_probe, quiet).runs, p.runs);
 	}
 
-	printf("\nwhere a whole move spends its time (medians, ms for %u MiB):\n\n", mib);
+	printf("\nwhere a whole move spends its time (ms for %u MiB; each part its\nfastest sample in a run, the median over the runs):\n\n", mib);
 	printf("| part                                           |       ms |\n");
 	printf("|------------------------------------------------|---------:|\n");
 	printf("| whole move sys -> VRAM (tgem_bo_migrate)       | %8.2f |\n",
