@@ -155,7 +155,7 @@
 /* Interleaved samples of the whole move per run; see "Samples". */
 #define TGEM_BENCH_SAMPLES	5
 /* Rounds of the CPU probe: a few milliseconds under TCG. */
-#define TGEM_BENCH_PROBE_ROUNDS	(1u << 20)
+#define TGEM_BENCH_PROBE_ROUNDS	BIT(20)
 #define TGEM_BENCH_SEED		0x7e6eb001u
 #define TGEM_BENCH_BOTH		(DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM)
 
@@ -1060,8 +1060,9 @@ static u64 tgem_bench_sample_min(const struct tgem_bench_result *r, size_t off)
 
 #define SMIN(r, f) \
 	tgem_bench_sample_min(r, offsetof(struct tgem_bench_sample, f))
-#define RATIO(t, b) \
-	offsetof(struct tgem_bench_sample, t), offsetof(struct tgem_bench_sample, b)
+#define SRATIO(r, t, b) \
+	tgem_bench_ratio_median(r, offsetof(struct tgem_bench_sample, t), \
+				offsetof(struct tgem_bench_sample, b))
 
 /*
  * The median over the samples of @r of the ratio, in thousandths, of the
@@ -1122,9 +1123,9 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 	tgem_bench_show_ratio(m, "ratio_vram_to_fresh", SMIN(&r, tgem_to_sys_ns),
 			      SMIN(&r, base_to_sys_ns));
 	tgem_bench_show_milli(m, "ratio_sys_to_vram_sample_median",
-			      tgem_bench_ratio_median(&r, RATIO(tgem_to_vram_ns, base_to_vram_ns)));
+			      SRATIO(&r, tgem_to_vram_ns, base_to_vram_ns));
 	tgem_bench_show_milli(m, "ratio_vram_to_fresh_sample_median",
-			      tgem_bench_ratio_median(&r, RATIO(tgem_to_sys_ns, base_to_sys_ns)));
+			      SRATIO(&r, tgem_to_sys_ns, base_to_sys_ns));
 	tgem_bench_show_ratio(m, "ratio_vram_to_sys", SMIN(&r, tgem_to_sys_ns),
 			      r.memcpy_fromio_ns);
 	seq_printf(m, "part_to_vram_move_ns %llu\n", SMIN(&r, to_vram_move_ns));
