@@ -34,14 +34,41 @@
  * first use the other side does not (cold caches and TLBs, and in a VM
  * the host faulting in guest memory on first touch).
  *
- *  1. **tgem's move path.** A VRAM|SYSTEM BO of the given size is moved to
- *     system memory and filled with a pattern through short-term mappings.
- *     Then tgem_bo_migrate() moves it into VRAM (``tgem_sys_to_vram``) and
- *     back (``tgem_vram_to_sys``): everything a MIGRATE ioctl does after
- *     its argument checks, that is the dma_resv lock, TTM's validate, the
- *     allocation of the new resource (VRAM blocks, or system pages the
- *     pool zeroes) and tgem_move()'s page-by-page kmap_local copy. The
- *     pattern is checked afterwards.
+ *  1. **tgem's move path, in samples.** A VRAM|SYSTEM BO of the given
+ *     size is moved to system memory and filled with a pattern through
+ *     short-term mappings. Then each of %TGEM_BENCH_SAMPLES samples (after
+ *     one untimed) moves it into VRAM with tgem_bo_migrate()
+ *     (``tgem_sys_to_vram``) and back (``tgem_vram_to_sys``): everything a
+ *     MIGRATE ioctl does after its argument checks, that is the dma_resv
+ *     lock, TTM's validate, the allocation of the new resource (VRAM
+ *     blocks, or system pages, not zeroed) and tgem_move()'s copy. Next to
+ *     each move, before it in odd samples and after it in even ones, the
+ *     plain copy of the same size between the same kinds of memory
+ *     (``base_*``, see step 2 for the primitives): from the pages of a
+ *     system BO into a CONTIGUOUS VRAM BO, and from that BO into the fresh,
+ *     not zeroed pages of a new system BO, as fresh as the move's own
+ *     destination. The pattern is checked after the last sample.
+ *
+ *     **Samples.** Each run reports each side's fastest sample, and the
+ *     ratio of the two (``ratio_sys_to_vram``, ``ratio_vram_to_fresh``);
+ *     the median of the samples' own ratios is reported beside them. Under
+ *     TCG the same copy of the same bytes between the same addresses takes
+ *     from 40 ms to 990 ms for 64 MiB from one sample to the next, and
+ *     what slows it only ever adds time: a busy host, and the emulator's
+ *     software TLB, which is direct-mapped and resized as the guest runs,
+ *     so that while its size makes a source and a destination page share
+ *     an entry, every other access of the copy misses. To show the second,
+ *     each sample also copies into VRAM one page further on
+ *     (``shift_to_vram_ns``), and a CPU probe, a fixed loop that touches
+ *     no memory, runs before and after each sample (``probe_ns``): it
+ *     slows down with the host's load, not with the TLB.
+ *
+ *     **Parts.** The run's device gets a copy of tgem's &ttm_device_funcs
+ *     whose move, populate and unpopulate add their time to counters
+ *     (&struct tgem_bench_hooks), so each sample also says how much of the
+ *     whole move went to tgem_move() and, within it, to freeing the old
+ *     system pages (into VRAM) or populating the new ones (out of it);
+ *     the rest is TTM's bookkeeping and the resource allocation.
  *  2. **The baseline.** The same number of bytes copied between the same
  *     kinds of memory: the pages of a populated system BO (TTM pool pages,
  *     as in the move) and one linear io_mapping_map_wc() of a CONTIGUOUS
@@ -64,11 +91,8 @@
  *     byte; ``alloc_sys``), the same with zeroing (``alloc_sys_zero``, what
  *     a new BO pays), the copy loop from VRAM into those never-touched
  *     pages (``iter_vram_to_fresh``), and the plain copy into other fresh
- *     pages (``memcpy_vram_to_fresh``): the baseline for a whole move out
- *     of VRAM, whose destination pages are just as fresh. Under TCG a
- *     copy into fresh pages and one into pages just written differ by up
- *     to 5x, in either direction, so the move is compared with a copy into
- *     the same kind of pages.
+ *     pages (``memcpy_vram_to_fresh``). These are single timings, exposed
+ *     to the noise that step 1's samples work around.
  *  3. **Eviction.** 1,000 one-page VRAM|SYSTEM BOs are created in VRAM,
  *     then ttm_resource_manager_evict_all() empties the VRAM manager of the
  *     benchmark's own device. Reported: the total time, the time per BO,
@@ -106,6 +130,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include <drm/drm_cache.h>
 #include <drm/drm_exec.h>
@@ -127,6 +152,10 @@
 #include "ttm/tgem_vram_mgr.h"
 
 #define TGEM_BENCH_EVICT_BOS	1000
+/* Interleaved samples of the whole move per run; see "Samples". */
+#define TGEM_BENCH_SAMPLES	5
+/* Rounds of the CPU probe: a few milliseconds under TCG. */
+#define TGEM_BENCH_PROBE_ROUNDS	BIT(20)
 #define TGEM_BENCH_SEED		0x7e6eb001u
 #define TGEM_BENCH_BOTH		(DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM)
 
@@ -135,15 +164,44 @@
 #define TGEM_BENCH_IVSHMEM_BAR		2
 
 /**
+ * struct tgem_bench_sample - One interleaved sample of the whole move
+ *
+ * Times in ns. The parts come from the timing hooks on the benchmark's
+ * own device (see "Samples"); each move's whole time contains them.
+ */
+struct tgem_bench_sample {
+	/** @probe_ns: the CPU probe, before and after the sample, summed */
+	u64 probe_ns;
+	/** @tgem_to_vram_ns: tgem_bo_migrate() from system memory to VRAM */
+	u64 tgem_to_vram_ns;
+	/** @base_to_vram_ns: the plain copy into VRAM, same size */
+	u64 base_to_vram_ns;
+	/** @shift_to_vram_ns: the same, into VRAM one page further on */
+	u64 shift_to_vram_ns;
+	/** @tgem_to_sys_ns: tgem_bo_migrate() from VRAM to system memory */
+	u64 tgem_to_sys_ns;
+	/** @base_to_sys_ns: the plain copy from VRAM into fresh pages */
+	u64 base_to_sys_ns;
+	/** @to_vram_move_ns: tgem_move() within @tgem_to_vram_ns */
+	u64 to_vram_move_ns;
+	/** @to_vram_free_ns: freeing the old system pages, within it */
+	u64 to_vram_free_ns;
+	/** @to_sys_move_ns: tgem_move() within @tgem_to_sys_ns */
+	u64 to_sys_move_ns;
+	/** @to_sys_populate_ns: populating the new system pages, within it */
+	u64 to_sys_populate_ns;
+};
+
+/**
  * struct tgem_bench_result - What one run of the move benchmark measured
  */
 struct tgem_bench_result {
+	/** @samples: the interleaved samples of the whole move */
+	struct tgem_bench_sample samples[TGEM_BENCH_SAMPLES];
+	/** @nsamples: how many of @samples hold results */
+	unsigned int nsamples;
 	/** @size: bytes moved or copied in each direction */
 	u64 size;
-	/** @tgem_to_vram_ns: tgem_bo_migrate() from system memory to VRAM */
-	u64 tgem_to_vram_ns;
-	/** @tgem_to_sys_ns: tgem_bo_migrate() from VRAM to system memory */
-	u64 tgem_to_sys_ns;
 	/** @memcpy_toio_ns: memcpy_toio() from system memory into VRAM */
 	u64 memcpy_toio_ns;
 	/** @memcpy_fromio_ns: memcpy_fromio() from VRAM into system memory */
@@ -188,6 +246,82 @@ struct tgem_bench {
 static struct tgem_bench tgem_bench = {
 	.lock = __MUTEX_INITIALIZER(tgem_bench.lock),
 };
+
+/**
+ * struct tgem_bench_hooks - Timing hooks on the benchmark's own device
+ *
+ * The run's device gets a copy of tgem's &ttm_device_funcs in which three
+ * entries are wrapped: each calls tgem's own function and adds the time
+ * it took to a counter. The move path stays tgem's; the hooks add two
+ * ktime_get_ns() calls to each of these steps.
+ */
+struct tgem_bench_hooks {
+	/** @funcs: the wrapped copy of @orig; set up under &tgem_bench.lock */
+	struct ttm_device_funcs funcs;
+	/** @orig: tgem's own functions; under &tgem_bench.lock */
+	const struct ttm_device_funcs *orig;
+	/** @move_ns: time in tgem_move(); under &tgem_bench.lock */
+	u64 move_ns;
+	/** @populate_ns: time populating system pages; under &tgem_bench.lock */
+	u64 populate_ns;
+	/** @unpopulate_ns: time freeing them; under &tgem_bench.lock */
+	u64 unpopulate_ns;
+};
+
+/* Only a run, under tgem_bench.lock, uses the device these hook. */
+static struct tgem_bench_hooks tgem_bench_hooks;
+
+static int tgem_bench_hook_move(struct ttm_buffer_object *bo, bool evict,
+				struct ttm_operation_ctx *ctx,
+				struct ttm_resource *new_mem,
+				struct ttm_place *hop)
+{
+	u64 t0 = ktime_get_ns();
+	int ret = tgem_bench_hooks.orig->move(bo, evict, ctx, new_mem, hop);
+
+	tgem_bench_hooks.move_ns += ktime_get_ns() - t0;
+	return ret;
+}
+
+static int tgem_bench_hook_populate(struct ttm_device *bdev, struct ttm_tt *tt,
+				    struct ttm_operation_ctx *ctx)
+{
+	u64 t0 = ktime_get_ns();
+	int ret = tgem_bench_hooks.orig->ttm_tt_populate(bdev, tt, ctx);
+
+	tgem_bench_hooks.populate_ns += ktime_get_ns() - t0;
+	return ret;
+}
+
+static void tgem_bench_hook_unpopulate(struct ttm_device *bdev,
+				       struct ttm_tt *tt)
+{
+	u64 t0 = ktime_get_ns();
+
+	tgem_bench_hooks.orig->ttm_tt_unpopulate(bdev, tt);
+	tgem_bench_hooks.unpopulate_ns += ktime_get_ns() - t0;
+}
+
+/* Put the hooks on a device no BO exists on yet. */
+static void tgem_bench_hooks_install(struct tgem_device *tdev)
+{
+	struct tgem_bench_hooks *h = &tgem_bench_hooks;
+
+	lockdep_assert_held(&tgem_bench.lock);
+	h->orig = tdev->ttm.funcs;
+	h->funcs = *h->orig;
+	h->funcs.move = tgem_bench_hook_move;
+	h->funcs.ttm_tt_populate = tgem_bench_hook_populate;
+	h->funcs.ttm_tt_unpopulate = tgem_bench_hook_unpopulate;
+	tdev->ttm.funcs = &h->funcs;
+}
+
+static void tgem_bench_hooks_reset(void)
+{
+	tgem_bench_hooks.move_ns = 0;
+	tgem_bench_hooks.populate_ns = 0;
+	tgem_bench_hooks.unpopulate_ns = 0;
+}
 
 /**
  * struct tgem_bench_dev - The device one run owns
@@ -268,6 +402,9 @@ out_put:
  */
 static void tgem_bench_dev_destroy(struct tgem_bench_dev *b)
 {
+	if (tgem_bench_hooks.orig)
+		b->tdev->ttm.funcs = tgem_bench_hooks.orig;
+	tgem_bench_hooks.orig = NULL;
 	platform_device_unregister(b->parent);
 	pci_release_region(b->pdev, TGEM_BENCH_IVSHMEM_BAR);
 	pci_disable_device(b->pdev);
@@ -337,56 +474,23 @@ static int tgem_bench_bo_pattern(struct tgem_bo *bo, bool check)
 	return ret;
 }
 
-/* Step 1: tgem_bo_migrate() both ways on a BO of @size bytes. */
-static int tgem_bench_tgem_move(struct tgem_device *tdev, u64 size,
-				struct tgem_bench_result *res)
+/*
+ * The CPU probe: a fixed amount of work that touches no memory. Under TCG
+ * guest time is host time, so when the host gives the VM's CPU thread less
+ * of a core, the probe takes longer, as does everything else.
+ */
+static u64 tgem_bench_probe(void)
 {
-	struct tgem_bo *bo;
-	u64 t0, t1, t2;
-	s64 moves;
-	int ret;
+	u64 x = TGEM_BENCH_SEED, t0 = ktime_get_ns();
+	unsigned int i;
 
-	bo = tgem_bo_create(tdev, size, TGEM_BENCH_BOTH, 0);
-	if (IS_ERR(bo))
-		return PTR_ERR(bo);
-
-	/* Start in system memory, populated and filled. */
-	ret = tgem_bo_migrate(bo, 0);
-	if (ret)
-		goto out_put;
-	ret = tgem_bench_bo_pattern(bo, false);
-	if (ret)
-		goto out_put;
-	/* Warm up: one round trip untimed. */
-	ret = tgem_bo_migrate(bo, 1) ?: tgem_bo_migrate(bo, 0);
-	if (ret)
-		goto out_put;
-
-	moves = atomic64_read(&tdev->mem.moves);
-	t0 = ktime_get_ns();
-	ret = tgem_bo_migrate(bo, 1);
-	t1 = ktime_get_ns();
-	if (ret)
-		goto out_put;
-	ret = tgem_bo_migrate(bo, 0);
-	t2 = ktime_get_ns();
-	if (ret)
-		goto out_put;
-
-	/* Two copies must have happened, and kept the bytes. */
-	if (atomic64_read(&tdev->mem.moves) - moves < 2) {
-		ret = -EIO;
-		goto out_put;
+	for (i = 0; i < TGEM_BENCH_PROBE_ROUNDS; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
 	}
-	ret = tgem_bench_bo_pattern(bo, true);
-	if (ret)
-		goto out_put;
-
-	res->tgem_to_vram_ns = t1 - t0;
-	res->tgem_to_sys_ns = t2 - t1;
-out_put:
-	tgem_bo_put(bo);
-	return ret;
+	barrier_data(&x);
+	return ktime_get_ns() - t0;
 }
 
 /* Pages from @i on that follow each other physically, at most @max. */
@@ -540,6 +644,199 @@ out_unmap:
 }
 
 /*
+ * The baseline of one sample: the plain copy between @sys's pages and
+ * @vbo's linear WC mapping, @to_vram or back. Out of VRAM, @sys is a new
+ * BO whose pages are populated here, not zeroed and untimed, as fresh as
+ * a move's destination.
+ */
+static int tgem_bench_base_copy(struct tgem_device *tdev, struct tgem_bo *sys,
+				struct tgem_bo *vbo, bool to_vram, pgoff_t shift,
+				u64 *ns)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	pgoff_t num_pages = PFN_UP(sys->ttm.base.size);
+	struct drm_exec exec;
+	void __iomem *vram;
+	u64 t0;
+	int ret;
+
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 2);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_lock_obj(&exec, &sys->ttm.base);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+		ret = drm_exec_lock_obj(&exec, &vbo->ttm.base);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	if (ret)
+		goto out_fini;
+
+	if (!sys->ttm.ttm || sys->ttm.resource->mem_type != TTM_PL_SYSTEM ||
+	    vbo->ttm.resource->mem_type != TTM_PL_VRAM ||
+	    !to_tgem_vram_resource(vbo->ttm.resource)->contiguous) {
+		ret = -EINVAL;
+		goto out_fini;
+	}
+	if (to_vram)
+		ret = ttm_tt_populate(sys->ttm.bdev, sys->ttm.ttm, &ctx);
+	else
+		ret = tgem_bench_populate_locked(sys, false, &t0);
+	if (ret)
+		goto out_fini;
+
+	if (num_pages + shift > PFN_UP(vbo->ttm.base.size)) {
+		ret = -EINVAL;
+		goto out_fini;
+	}
+	vram = io_mapping_map_wc(&tdev->vram.iomap,
+				 (u64)(vbo->ttm.resource->start + shift) << PAGE_SHIFT,
+				 num_pages << PAGE_SHIFT);
+	if (!vram) {
+		ret = -ENOMEM;
+		goto out_fini;
+	}
+	t0 = ktime_get_ns();
+	tgem_bench_plain_copy(vram, sys->ttm.ttm->pages, num_pages, to_vram);
+	*ns = ktime_get_ns() - t0;
+	io_mapping_unmap(vram);
+out_fini:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+/* tgem_bo_migrate() of @bo to @region, timed, with its parts. */
+static int tgem_bench_migrate(struct tgem_bo *bo, u32 region, u64 *ns)
+{
+	u64 t0;
+	int ret;
+
+	tgem_bench_hooks_reset();
+	t0 = ktime_get_ns();
+	ret = tgem_bo_migrate(bo, region);
+	*ns = ktime_get_ns() - t0;
+	if (!ret && !tgem_bench_hooks.move_ns)
+		ret = -EIO;	/* no copy happened */
+	return ret;
+}
+
+/*
+ * One sample: the whole move and its baseline next to each other, each
+ * direction, in the order @tgem_first says; the CPU probe before and
+ * after.
+ */
+static int tgem_bench_sample(struct tgem_device *tdev, struct tgem_bo *bo,
+			     struct tgem_bo *sys, struct tgem_bo *vbo,
+			     bool tgem_first, struct tgem_bench_sample *s)
+{
+	struct tgem_bench_hooks *h = &tgem_bench_hooks;
+	struct tgem_bo *fresh;
+	int ret;
+
+	s->probe_ns = tgem_bench_probe();
+
+	if (!tgem_first) {
+		ret = tgem_bench_base_copy(tdev, sys, vbo, true, 0, &s->base_to_vram_ns);
+		if (ret)
+			return ret;
+	}
+	ret = tgem_bench_migrate(bo, 1, &s->tgem_to_vram_ns);
+	if (ret)
+		return ret;
+	s->to_vram_move_ns = h->move_ns;
+	s->to_vram_free_ns = h->unpopulate_ns;
+	if (tgem_first) {
+		ret = tgem_bench_base_copy(tdev, sys, vbo, true, 0, &s->base_to_vram_ns);
+		if (ret)
+			return ret;
+	}
+	/* The same copy with the destination one page on: see "Samples". */
+	ret = tgem_bench_base_copy(tdev, sys, vbo, true, 1, &s->shift_to_vram_ns);
+	if (ret)
+		return ret;
+
+	fresh = tgem_bo_create(tdev, bo->ttm.base.size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	if (IS_ERR(fresh))
+		return PTR_ERR(fresh);
+	if (!tgem_first) {
+		ret = tgem_bench_base_copy(tdev, fresh, vbo, false, 0, &s->base_to_sys_ns);
+		if (ret)
+			goto out_put;
+	}
+	ret = tgem_bench_migrate(bo, 0, &s->tgem_to_sys_ns);
+	if (ret)
+		goto out_put;
+	s->to_sys_move_ns = h->move_ns;
+	s->to_sys_populate_ns = h->populate_ns;
+	if (tgem_first)
+		ret = tgem_bench_base_copy(tdev, fresh, vbo, false, 0, &s->base_to_sys_ns);
+out_put:
+	tgem_bo_put(fresh);
+	s->probe_ns += tgem_bench_probe();
+	return ret;
+}
+
+/*
+ * Step 1: TGEM_BENCH_SAMPLES samples of tgem_bo_migrate() both ways on a
+ * BO of @size bytes, each next to the plain copy of the same size, after
+ * one sample untimed.
+ */
+static int tgem_bench_tgem_move(struct tgem_device *tdev, u64 size,
+				struct tgem_bench_result *res)
+{
+	struct tgem_bench_sample warm;
+	struct tgem_bo *bo, *sys, *vbo;
+	unsigned int i;
+	int ret;
+
+	if (IS_ENABLED(CONFIG_HIGHMEM))
+		return -EOPNOTSUPP;	/* the plain copy needs the direct map */
+
+	bo = tgem_bo_create(tdev, size, TGEM_BENCH_BOTH, 0);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+	sys = tgem_bo_create(tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	if (IS_ERR(sys)) {
+		ret = PTR_ERR(sys);
+		goto out_put_bo;
+	}
+	/* One page more, for the shifted copy. */
+	vbo = tgem_bo_create(tdev, size + PAGE_SIZE, DRM_TGEM_PLACEMENT_VRAM,
+			     DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	if (IS_ERR(vbo)) {
+		ret = PTR_ERR(vbo);
+		goto out_put_sys;
+	}
+
+	/* Start in system memory, populated and filled, like @sys. */
+	ret = tgem_bo_migrate(bo, 0) ?:
+	      tgem_bench_bo_pattern(bo, false) ?:
+	      tgem_bench_bo_pattern(sys, false) ?:
+	      tgem_bench_sample(tdev, bo, sys, vbo, true, &warm);
+	for (i = 0; !ret && i < TGEM_BENCH_SAMPLES; i++) {
+		ret = tgem_bench_sample(tdev, bo, sys, vbo, !(i & 1),
+					&res->samples[i]);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	if (ret)
+		goto out_put_vbo;
+	res->nsamples = i;
+
+	/* The moves kept the bytes. */
+	ret = tgem_bench_bo_pattern(bo, true);
+out_put_vbo:
+	tgem_bo_put(vbo);
+out_put_sys:
+	tgem_bo_put(sys);
+out_put_bo:
+	tgem_bo_put(bo);
+	return ret;
+}
+
+/*
  * Step 2: the baseline copies between the same kinds of memory as the
  * move: the pages of a populated system BO (TTM pool pages, like the
  * move's) and a linear WC mapping of a CONTIGUOUS VRAM-only BO. Both BOs
@@ -670,6 +967,7 @@ static int tgem_bench_run_locked(struct tgem_bench *bench, u64 size)
 		ret = -E2BIG;
 		goto out_destroy;
 	}
+	tgem_bench_hooks_install(b.tdev);
 
 	ret = tgem_bench_tgem_move(b.tdev, size, &res);
 	if (ret)
@@ -739,10 +1037,66 @@ static void tgem_bench_show_ratio(struct seq_file *m, const char *name,
 	seq_printf(m, "%s %llu.%03llu\n", name, ratio / 1000, ratio % 1000);
 }
 
+static int tgem_bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The smallest u64 at @off over the samples of @r (0 for none). */
+static u64 tgem_bench_sample_min(const struct tgem_bench_result *r, size_t off)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < r->nsamples; i++) {
+		u64 x = *(const u64 *)((const char *)&r->samples[i] + off);
+
+		v = i ? min(v, x) : x;
+	}
+	return v;
+}
+
+#define SMIN(r, f) \
+	tgem_bench_sample_min(r, offsetof(struct tgem_bench_sample, f))
+#define SRATIO(r, t, b) \
+	tgem_bench_ratio_median(r, offsetof(struct tgem_bench_sample, t), \
+				offsetof(struct tgem_bench_sample, b))
+
+/*
+ * The median over the samples of @r of the ratio, in thousandths, of the
+ * time at @base_off over the time at @tgem_off in the same sample.
+ */
+static u64 tgem_bench_ratio_median(const struct tgem_bench_result *r,
+				   size_t tgem_off, size_t base_off)
+{
+	u64 v[TGEM_BENCH_SAMPLES];
+	unsigned int i, n = r->nsamples;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *s = (const char *)&r->samples[i];
+
+		v[i] = tgem_bench_ratio_milli(*(const u64 *)(s + tgem_off),
+					      *(const u64 *)(s + base_off));
+	}
+	sort(v, n, sizeof(*v), tgem_bench_cmp_u64, NULL);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void tgem_bench_show_milli(struct seq_file *m, const char *name,
+				  u64 ratio)
+{
+	seq_printf(m, "%s %llu.%03llu\n", name, ratio / 1000, ratio % 1000);
+}
+
 static int tgem_bench_move_show(struct seq_file *m, void *data)
 {
 	struct tgem_bench *bench = m->private;
 	struct tgem_bench_result r;
+	unsigned int i;
 	bool valid;
 	int ret;
 
@@ -756,12 +1110,38 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 		return 0;
 
 	seq_printf(m, "size_mib %llu\n", r.size >> 20);
-	tgem_bench_show_time(m, "tgem_sys_to_vram", r.size, r.tgem_to_vram_ns);
-	tgem_bench_show_time(m, "tgem_vram_to_sys", r.size, r.tgem_to_sys_ns);
+	seq_printf(m, "samples %u\n", r.nsamples);
+	/* Each side's best sample; see "Samples" for why. */
+	tgem_bench_show_time(m, "tgem_sys_to_vram", r.size, SMIN(&r, tgem_to_vram_ns));
+	tgem_bench_show_time(m, "tgem_vram_to_sys", r.size, SMIN(&r, tgem_to_sys_ns));
+	tgem_bench_show_time(m, "base_sys_to_vram", r.size, SMIN(&r, base_to_vram_ns));
+	tgem_bench_show_time(m, "base_vram_to_sys", r.size, SMIN(&r, base_to_sys_ns));
 	tgem_bench_show_time(m, "memcpy_toio", r.size, r.memcpy_toio_ns);
 	tgem_bench_show_time(m, "memcpy_fromio", r.size, r.memcpy_fromio_ns);
-	tgem_bench_show_ratio(m, "ratio_sys_to_vram", r.tgem_to_vram_ns, r.memcpy_toio_ns);
-	tgem_bench_show_ratio(m, "ratio_vram_to_sys", r.tgem_to_sys_ns, r.memcpy_fromio_ns);
+	tgem_bench_show_ratio(m, "ratio_sys_to_vram", SMIN(&r, tgem_to_vram_ns),
+			      SMIN(&r, base_to_vram_ns));
+	tgem_bench_show_ratio(m, "ratio_vram_to_fresh", SMIN(&r, tgem_to_sys_ns),
+			      SMIN(&r, base_to_sys_ns));
+	tgem_bench_show_milli(m, "ratio_sys_to_vram_sample_median",
+			      SRATIO(&r, tgem_to_vram_ns, base_to_vram_ns));
+	tgem_bench_show_milli(m, "ratio_vram_to_fresh_sample_median",
+			      SRATIO(&r, tgem_to_sys_ns, base_to_sys_ns));
+	tgem_bench_show_ratio(m, "ratio_vram_to_sys", SMIN(&r, tgem_to_sys_ns),
+			      r.memcpy_fromio_ns);
+	seq_printf(m, "part_to_vram_move_ns %llu\n", SMIN(&r, to_vram_move_ns));
+	seq_printf(m, "part_to_vram_free_ns %llu\n", SMIN(&r, to_vram_free_ns));
+	seq_printf(m, "part_to_sys_move_ns %llu\n", SMIN(&r, to_sys_move_ns));
+	seq_printf(m, "part_to_sys_populate_ns %llu\n", SMIN(&r, to_sys_populate_ns));
+	for (i = 0; i < r.nsamples; i++) {
+		const struct tgem_bench_sample *s = &r.samples[i];
+
+		seq_printf(m, "sample %u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			   i, s->probe_ns, s->tgem_to_vram_ns, s->base_to_vram_ns,
+			   s->tgem_to_sys_ns, s->base_to_sys_ns,
+			   s->to_vram_move_ns, s->to_vram_free_ns,
+			   s->to_sys_move_ns, s->to_sys_populate_ns,
+			   s->shift_to_vram_ns);
+	}
 	tgem_bench_show_time(m, "iter_sys_to_vram", r.size, r.iter_to_vram_ns);
 	tgem_bench_show_time(m, "iter_vram_to_sys", r.size, r.iter_to_sys_ns);
 	tgem_bench_show_ratio(m, "ratio_iter_sys_to_vram", r.iter_to_vram_ns,
@@ -772,8 +1152,6 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 	tgem_bench_show_time(m, "alloc_sys_zero", r.size, r.alloc_sys_zero_ns);
 	tgem_bench_show_time(m, "iter_vram_to_fresh", r.size, r.iter_to_fresh_ns);
 	tgem_bench_show_time(m, "memcpy_vram_to_fresh", r.size, r.memcpy_to_fresh_ns);
-	tgem_bench_show_ratio(m, "ratio_vram_to_fresh", r.tgem_to_sys_ns,
-			      r.memcpy_to_fresh_ns);
 #ifdef CONFIG_X86
 	seq_printf(m, "cpu_erms %d\n", boot_cpu_has(X86_FEATURE_ERMS));
 	seq_printf(m, "cpu_fsrm %d\n", boot_cpu_has(X86_FEATURE_FSRM));

@@ -541,6 +541,43 @@ static struct page **tgem_iter_pages_alloc(struct kunit *test,
 	return p->pages;
 }
 
+/*
+ * @count pages as a populated tt holds them: in runs of 1 << @order
+ * physically consecutive pages (split, each freed on its own), the first
+ * run cut to its last @first pages.
+ */
+static struct page **tgem_iter_pages_alloc_runs(struct kunit *test,
+						unsigned long count,
+						unsigned int order,
+						unsigned long first)
+{
+	struct tgem_iter_pages *p;
+	unsigned long i = 0, j, skip;
+	int ret;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->pages = kunit_kcalloc(test, count, sizeof(*p->pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p->pages);
+	p->count = count;
+	ret = kunit_add_action_or_reset(test, tgem_iter_pages_free, p);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (skip = (1ul << order) - first; i < count; skip = 0) {
+		struct page *block = alloc_pages(GFP_KERNEL, order);
+
+		KUNIT_ASSERT_NOT_NULL(test, block);
+		split_page(block, order);
+		for (j = 0; j < 1ul << order; j++) {
+			if (j >= skip && i < count)
+				p->pages[i++] = block + j;
+			else
+				__free_page(block + j);
+		}
+	}
+	return p->pages;
+}
+
 static void tgem_iter_page_fill(struct page *page, u32 seed, pgoff_t i)
 {
 	u32 *vaddr = kmap_local_page(page);
@@ -616,6 +653,51 @@ static void tgem_iter_page_copy_tt(struct kunit *test)
 }
 
 /*
+ * tgem_page_iter_run() of system pages says how many pages from a page on
+ * follow it physically, never more, and in the direct map at least the
+ * split run they come from; tgem_page_copy() between two sides whose
+ * runs end at different pages copies every page to its own index.
+ */
+static void tgem_iter_page_copy_runs(struct kunit *test)
+{
+	const pgoff_t n = 300;
+	pgoff_t i, k, r, bad_run = 0, bad_dst = 0;
+	struct tgem_page_iter_tt src_it, dst_it;
+	struct page **src, **dst;
+
+	/* Runs of 64 from page 0; runs of 16 from page 5. */
+	src = tgem_iter_pages_alloc_runs(test, n + 1, 6, 64);
+	dst = tgem_iter_pages_alloc_runs(test, n + 1, 4, 5);
+	tgem_page_iter_tt_init(&src_it, src);
+	tgem_page_iter_tt_init(&dst_it, dst);
+
+	for (i = 0; i < n; i++) {
+		r = tgem_page_iter_run(&src_it.base, i, n - i);
+		for (k = 1; k < r; k++)
+			bad_run += page_to_pfn(src[i + k]) != page_to_pfn(src[i]) + k;
+		if (!IS_ENABLED(CONFIG_HIGHMEM))
+			bad_run += r < min(64 - i % 64, n - i);
+		bad_run += r < 1 || r > n - i;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad_run, 0, "%lu wrong runs", bad_run);
+	KUNIT_EXPECT_EQ(test, tgem_page_iter_run(&src_it.base, 0, 7), 7);
+	if (!IS_ENABLED(CONFIG_HIGHMEM))
+		KUNIT_EXPECT_GE(test, tgem_page_iter_run(&dst_it.base, 5, n), 16);
+
+	for (i = 0; i <= n; i++) {
+		tgem_iter_page_fill(src[i], TGEM_ITER_SRC_SEED, i);
+		tgem_iter_page_fill(dst[i], TGEM_ITER_DIRT_SEED, i);
+	}
+	tgem_page_copy(&dst_it.base, &src_it.base, n);
+	for (i = 0; i < n; i++)
+		bad_dst += !tgem_iter_page_is(dst[i], TGEM_ITER_SRC_SEED, i);
+	KUNIT_EXPECT_EQ_MSG(test, bad_dst, 0, "%lu of %lu pages not copied",
+			    bad_dst, n);
+	KUNIT_EXPECT_TRUE_MSG(test, tgem_iter_page_is(dst[n], TGEM_ITER_DIRT_SEED, n),
+			      "the page after the range was written");
+}
+
+/*
  * tgem_page_clear() zeroes exactly the pages asked for and leaves the page
  * after the range untouched.
  */
@@ -648,6 +730,7 @@ static struct kunit_case tgem_iter_tests[] = {
 	KUNIT_CASE(tgem_iter_cursor_seek_cost),
 	KUNIT_CASE_PARAM(tgem_iter_page_copy_tt, tgem_iter_count_gen_params),
 	KUNIT_CASE_PARAM(tgem_iter_page_clear_tt, tgem_iter_count_gen_params),
+	KUNIT_CASE(tgem_iter_page_copy_runs),
 	{}
 };
 

@@ -20,6 +20,18 @@
  * follows, and each mapping lives for one page copy. Mappings are undone
  * in LIFO order (destination, then source), as kmap_local requires.
  *
+ * **Runs.** Where a page's local mapping is an address in a linear map
+ * (system pages outside highmem are in the direct map; on 64-bit the
+ * io_mapping of the BAR is one ioremap), pages that follow each other
+ * physically follow each other in that map too, and one mapping covers
+ * them all. The copy and the clear then take such a run, at most
+ * %TGEM_COPY_RESCHED_PAGES, in one call of the copy primitive: what a
+ * page costs besides its bytes (two mappings, a cursor seek, four
+ * indirect calls, each a lookup of its own under an emulator) is paid
+ * once per run. System pages come in runs of up to 2 MiB (see "TTM
+ * device"), VRAM in buddy blocks; with highmem, or a 32-bit io_mapping
+ * that maps one page at a time, every run is one page, as before.
+ *
  * The copy picks its primitive from the kinds of memory: reading
  * write-combined VRAM goes through drm_memcpy_from_wc() (streaming
  * ``movntdqa`` loads where the CPU has them, since plain loads from WC
@@ -249,9 +261,25 @@ static void tgem_page_iter_tt_unmap(struct tgem_page_iter *it,
 	kunmap_local(map->vaddr);
 }
 
+static pgoff_t tgem_page_iter_tt_run(struct tgem_page_iter *it, pgoff_t i,
+				     pgoff_t max)
+{
+	struct tgem_page_iter_tt *tt = container_of(it, typeof(*tt), base);
+	unsigned long pfn = page_to_pfn(tt->pages[i]);
+	pgoff_t n = 1;
+
+	/* kmap_local_page() of a highmem page maps that page alone. */
+	if (IS_ENABLED(CONFIG_HIGHMEM))
+		return 1;
+	while (n < max && page_to_pfn(tt->pages[i + n]) == pfn + n)
+		n++;
+	return n;
+}
+
 static const struct tgem_page_iter_ops tgem_page_iter_tt_ops = {
 	.map_local = tgem_page_iter_tt_map,
 	.unmap_local = tgem_page_iter_tt_unmap,
+	.run = tgem_page_iter_tt_run,
 };
 
 /**
@@ -286,9 +314,21 @@ static void tgem_page_iter_vram_unmap(struct tgem_page_iter *it,
 	io_mapping_unmap_local(map->vaddr_iomem);
 }
 
+static pgoff_t tgem_page_iter_vram_run(struct tgem_page_iter *it, pgoff_t i,
+				       pgoff_t max)
+{
+	struct tgem_page_iter_vram *v = container_of(it, typeof(*v), base);
+
+	/* An atomic io_mapping maps one page per call. */
+	if (IS_ENABLED(CONFIG_HAVE_ATOMIC_IOMAP))
+		return 1;
+	return min(max, tgem_vram_cursor_run(&v->cur, i));
+}
+
 static const struct tgem_page_iter_ops tgem_page_iter_vram_ops = {
 	.map_local = tgem_page_iter_vram_map,
 	.unmap_local = tgem_page_iter_vram_unmap,
+	.run = tgem_page_iter_vram_run,
 };
 
 /**
@@ -314,34 +354,65 @@ struct tgem_page_iter *tgem_page_iter_vram_init(struct tgem_page_iter_vram *it,
 EXPORT_SYMBOL_IF_KUNIT(tgem_page_iter_vram_init);
 
 /**
+ * tgem_page_iter_run() - Pages one local mapping of a page covers
+ * @it: the iterator
+ * @i: the page to map
+ * @max: the most the caller wants, at least 1
+ *
+ * Context: Any context.
+ * Return: how many pages from @i on, between 1 and @max, the mapping
+ * &tgem_page_iter_ops.map_local makes of page @i covers, one after the
+ * other (see "Runs").
+ */
+pgoff_t tgem_page_iter_run(struct tgem_page_iter *it, pgoff_t i, pgoff_t max)
+{
+	return it->ops->run ? clamp_val(it->ops->run(it, i, max), 1, max) : 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_page_iter_run);
+
+/* The run both sides of a copy share from page @i on, at most @max. */
+static pgoff_t tgem_page_copy_run(struct tgem_page_iter *dst,
+				  struct tgem_page_iter *src, pgoff_t i,
+				  pgoff_t max)
+{
+	max = tgem_page_iter_run(src, i, max);
+	return tgem_page_iter_run(dst, i, max);
+}
+
+/**
  * tgem_page_copy() - Copy pages from one iterator to another
  * @dst: where to copy to
  * @src: where to copy from
  * @num_pages: how many pages, starting at page 0 of both
  *
- * Maps one source and one destination page at a time and unmaps them in
+ * Maps one source and one destination page at a time, or one run of
+ * pages that both sides map linearly (see "Runs"), and unmaps them in
  * LIFO order. Reads from write-combined memory use drm_memcpy_from_wc().
  *
- * Context: Process context; may sleep between pages.
+ * Context: Process context; may sleep between runs.
  */
 void tgem_page_copy(struct tgem_page_iter *dst, struct tgem_page_iter *src,
 		    pgoff_t num_pages)
 {
 	struct iosys_map s, d;
-	pgoff_t i;
+	pgoff_t i, n;
 
-	for (i = 0; i < num_pages; i++) {
+	for (i = 0; i < num_pages; i += n) {
+		/* A run never crosses a multiple of the resched interval. */
+		n = tgem_page_copy_run(dst, src, i,
+				       min(num_pages - i, TGEM_COPY_RESCHED_PAGES -
+					   i % TGEM_COPY_RESCHED_PAGES));
 		src->ops->map_local(src, i, &s);
 		dst->ops->map_local(dst, i, &d);
 
 		if (s.is_iomem)
-			drm_memcpy_from_wc(&d, &s, PAGE_SIZE);
+			drm_memcpy_from_wc(&d, &s, n << PAGE_SHIFT);
 		else
-			iosys_map_memcpy_to(&d, 0, s.vaddr, PAGE_SIZE);
+			iosys_map_memcpy_to(&d, 0, s.vaddr, n << PAGE_SHIFT);
 
 		dst->ops->unmap_local(dst, &d);
 		src->ops->unmap_local(src, &s);
-		if (!((i + 1) % TGEM_COPY_RESCHED_PAGES))
+		if (!((i + n) % TGEM_COPY_RESCHED_PAGES))
 			cond_resched();
 	}
 }
@@ -352,18 +423,21 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_page_copy);
  * @dst: the pages
  * @num_pages: how many pages, starting at page 0
  *
- * Context: Process context; may sleep between pages.
+ * Context: Process context; may sleep between runs.
  */
 void tgem_page_clear(struct tgem_page_iter *dst, pgoff_t num_pages)
 {
 	struct iosys_map d;
-	pgoff_t i;
+	pgoff_t i, n;
 
-	for (i = 0; i < num_pages; i++) {
+	for (i = 0; i < num_pages; i += n) {
+		n = tgem_page_iter_run(dst, i,
+				       min(num_pages - i, TGEM_COPY_RESCHED_PAGES -
+					   i % TGEM_COPY_RESCHED_PAGES));
 		dst->ops->map_local(dst, i, &d);
-		iosys_map_memset(&d, 0, 0, PAGE_SIZE);
+		iosys_map_memset(&d, 0, 0, n << PAGE_SHIFT);
 		dst->ops->unmap_local(dst, &d);
-		if (!((i + 1) % TGEM_COPY_RESCHED_PAGES))
+		if (!((i + n) % TGEM_COPY_RESCHED_PAGES))
 			cond_resched();
 	}
 }

@@ -98,6 +98,12 @@ struct tgem_page_iter_ops {
 	 * order they were made
 	 */
 	void (*unmap_local)(struct tgem_page_iter *it, struct iosys_map *map);
+	/**
+	 * @run: optional: how many pages from page @i on, at most @max (at
+	 * least 1), the mapping that @map_local makes of page @i covers, one
+	 * after the other in the CPU's address space. Without it, one.
+	 */
+	pgoff_t (*run)(struct tgem_page_iter *it, pgoff_t i, pgoff_t max);
 };
 
 /**
@@ -137,6 +143,7 @@ struct tgem_page_iter *tgem_page_iter_vram_init(struct tgem_page_iter_vram *it,
 						struct gpu_buddy *mm,
 						struct list_head *blocks);
 
+pgoff_t tgem_page_iter_run(struct tgem_page_iter *it, pgoff_t i, pgoff_t max);
 void tgem_page_copy(struct tgem_page_iter *dst, struct tgem_page_iter *src,
 		    pgoff_t num_pages);
 void tgem_page_clear(struct tgem_page_iter *dst, pgoff_t num_pages);

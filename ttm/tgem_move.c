@@ -19,7 +19,8 @@
  * ==================  ==================================================
  *
  * Each copy walks both sides with page iterators (see "Page iterators"),
- * so no step maps more than one page of each side at a time.
+ * so no step maps more than one page of each side at a time, or one run
+ * of pages that both sides map linearly anyway (see "Runs").
  *
  * Moves are synchronous. tgem has no copy engine: the CPU does the copy
  * whether it runs here or in a worker, so a fenced, asynchronous move
@@ -122,9 +123,18 @@ static void tgem_move_window_unmap(struct tgem_page_iter *it,
 	w->it->ops->unmap_local(w->it, map);
 }
 
+static pgoff_t tgem_move_window_run(struct tgem_page_iter *it, pgoff_t i,
+				    pgoff_t max)
+{
+	struct tgem_move_window *w = container_of(it, typeof(*w), base);
+
+	return tgem_page_iter_run(w->it, w->first + i, max);
+}
+
 static const struct tgem_page_iter_ops tgem_move_window_ops = {
 	.map_local = tgem_move_window_map,
 	.unmap_local = tgem_move_window_unmap,
+	.run = tgem_move_window_run,
 };
 
 static struct tgem_page_iter *tgem_move_window(struct tgem_move_window *w,

@@ -39,9 +39,25 @@
 
 #define BENCH_FILE	"/sys/kernel/debug/tgem_bench/move"
 #define MAX_RUNS	BENCH_MAX_RUNS
+#define MAX_SAMPLES	16
+
+/* One interleaved sample of the whole move, in ns (see the module). */
+struct bench_sample {
+	double probe, tgem_v, base_v, tgem_s, base_s;
+	double move_v, free_v, move_s, populate_s, shift_v;
+};
 
 /* One run's results, as the kernel reports them (-1: not reported). */
 struct bench_run {
+	struct bench_sample sample[MAX_SAMPLES];
+	int nsample;
+	double samples;
+	double base_to_vram_mibps;
+	double base_to_sys_mibps;
+	double part_to_vram_move_ns;
+	double part_to_vram_free_ns;
+	double part_to_sys_move_ns;
+	double part_to_sys_populate_ns;
 	double size_mib;
 	double tgem_to_vram_mibps;
 	double tgem_to_sys_mibps;
@@ -52,6 +68,8 @@ struct bench_run {
 	double fromio_ns;
 	double ratio_to_vram;
 	double ratio_to_sys;
+	double ratio_to_vram_smed;
+	double ratio_to_fresh_smed;
 	double iter_to_vram_mibps;
 	double iter_to_sys_mibps;
 	double iter_to_sys_ns;
@@ -80,6 +98,13 @@ static const struct {
 #define K(k, f) { k, offsetof(struct bench_run, f), 0 }
 #define OPT(k, f) { k, offsetof(struct bench_run, f), 1 }
 	K("size_mib", size_mib),
+	K("samples", samples),
+	K("base_sys_to_vram_mibps", base_to_vram_mibps),
+	K("base_vram_to_sys_mibps", base_to_sys_mibps),
+	K("part_to_vram_move_ns", part_to_vram_move_ns),
+	K("part_to_vram_free_ns", part_to_vram_free_ns),
+	K("part_to_sys_move_ns", part_to_sys_move_ns),
+	K("part_to_sys_populate_ns", part_to_sys_populate_ns),
 	K("tgem_sys_to_vram_mibps", tgem_to_vram_mibps),
 	K("tgem_vram_to_sys_mibps", tgem_to_sys_mibps),
 	K("tgem_sys_to_vram_ns", tgem_to_vram_ns),
@@ -89,6 +114,8 @@ static const struct {
 	K("memcpy_fromio_ns", fromio_ns),
 	K("ratio_sys_to_vram", ratio_to_vram),
 	K("ratio_vram_to_sys", ratio_to_sys),
+	K("ratio_sys_to_vram_sample_median", ratio_to_vram_smed),
+	K("ratio_vram_to_fresh_sample_median", ratio_to_fresh_smed),
 	K("iter_sys_to_vram_mibps", iter_to_vram_mibps),
 	K("iter_vram_to_sys_mibps", iter_to_sys_mibps),
 	K("iter_vram_to_sys_ns", iter_to_sys_ns),
@@ -163,8 +190,20 @@ static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 
 	for (k = 0; k < NUM_KEYS; k++)
 		*field(r, k) = -1;
+	r->nsample = 0;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		struct bench_sample *sm = &r->sample[r->nsample];
+		int idx;
+
+		if (r->nsample < MAX_SAMPLES &&
+		    sscanf(line, "sample %d %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf", &idx,
+			   &sm->probe, &sm->tgem_v, &sm->base_v, &sm->tgem_s,
+			   &sm->base_s, &sm->move_v, &sm->free_v, &sm->move_s,
+			   &sm->populate_s, &sm->shift_v) == 11) {
+			r->nsample++;
+			continue;
+		}
 		if (sscanf(line, "%63s %63s", key, val) != 2)
 			continue;
 		for (k = 0; k < NUM_KEYS; k++)
@@ -174,7 +213,33 @@ static void run_once(const char *file, unsigned int mib, struct bench_run *r)
 	for (k = 0; k < NUM_KEYS; k++)
 		if (*field(r, k) < 0 && !bench_keys[k].optional)
 			die("%s: no \"%s\" in the results", file, bench_keys[k].key);
+	if (r->nsample != (int)r->samples || !r->nsample)
+		die("%s: %d sample lines for %.0f samples", file, r->nsample, r->samples);
 }
+
+/* Every sample of every run, pooled: the ratio @f picks, or the probe. */
+static struct bench_stats pooled(const struct bench_run *runs, int nruns,
+				 double (*f)(const struct bench_sample *),
+				 double quiet_probe)
+{
+	double v[BENCH_MAX_RUNS];
+	int i, j, n = 0;
+
+	for (i = 0; i < nruns; i++)
+		for (j = 0; j < runs[i].nsample && n < BENCH_MAX_RUNS; j++)
+			if (!quiet_probe || runs[i].sample[j].probe <= quiet_probe)
+				v[n++] = f(&runs[i].sample[j]);
+	if (!n) {
+		struct bench_stats s = { 0 };
+		return s;
+	}
+	return bench_stats(v, n);
+}
+
+static double s_ratio_v(const struct bench_sample *s) { return s->base_v / s->tgem_v; }
+static double s_ratio_s(const struct bench_sample *s) { return s->base_s / s->tgem_s; }
+static double s_probe(const struct bench_sample *s) { return s->probe; }
+static double s_shift(const struct bench_sample *s) { return s->base_v / s->shift_v; }
 
 /* Statistics of one field over the runs. */
 static struct bench_stats stats_of(const struct bench_run *runs, int n,
@@ -229,54 +294,107 @@ int main(int argc, char **argv)
 	printf("tgem move benchmark: %u MiB, %d run%s, %s\n\n", mib, nruns,
 	       nruns == 1 ? "" : "s", file);
 
-	printf("run  sys->VRAM MiB/s              VRAM->sys MiB/s (memcpy: fresh, warm pages)   evict 1000 BOs\n");
-	printf("     move  memcpy  ratio   iter   move  fresh   ratio   warm   iter   ns/BO    moves\n");
+	printf("run  whole move sys->VRAM     whole move VRAM->sys     copy loop alone   probe   evict 1000 BOs\n");
+	printf("     move   base  ratio       move   base  ratio        ->VRAM  ->sys    max/min ns/BO   moves\n");
 	/* One run first, not counted: the VM and its caches warm up. */
 	run_once(file, mib, &runs[0]);
 	for (i = 0; i < nruns; i++) {
 		struct bench_run *r = &runs[i];
+		double pmin, pmax;
+		int j;
 
 		run_once(file, mib, r);
-		printf("%3d %6.0f %7.0f %6.3f %6.0f %6.0f %6.0f %6.3f %6.0f %6.0f %7.0f  %7.0f\n",
-		       i + 1, r->tgem_to_vram_mibps, r->toio_mibps,
-		       r->ratio_to_vram, r->iter_to_vram_mibps,
-		       r->tgem_to_sys_mibps, r->fresh_mibps, r->ratio_to_fresh,
-		       r->fromio_mibps, r->iter_to_sys_mibps,
-		       r->evict_ns_per_bo, r->evict_moves);
+		pmin = pmax = r->sample[0].probe;
+		for (j = 1; j < r->nsample; j++) {
+			pmin = r->sample[j].probe < pmin ? r->sample[j].probe : pmin;
+			pmax = r->sample[j].probe > pmax ? r->sample[j].probe : pmax;
+		}
+		printf("%3d %6.0f %6.0f %6.3f    %6.0f %6.0f %6.3f        %6.3f %6.3f    %6.2f %6.0f  %6.0f\n",
+		       i + 1, r->tgem_to_vram_mibps, r->base_to_vram_mibps,
+		       r->ratio_to_vram, r->tgem_to_sys_mibps, r->base_to_sys_mibps,
+		       r->ratio_to_fresh, r->ratio_iter_to_vram, r->ratio_iter_to_sys,
+		       pmax / pmin, r->evict_ns_per_bo, r->evict_moves);
 		fflush(stdout);
 		if (r->size_mib != mib || r->evict_moves != r->evict_bos)
 			bad = 1;
 	}
 
-	printf("\nratios over %d run%s, %u MiB (tgem's MiB/s over the baseline's\n"
-	       "in the same run; memcpy is memcpy_toio() into VRAM and\n"
-	       "drm_memcpy_from_wc() out of it, the primitives tgem's copy uses;\n"
-	       "a whole move out of VRAM is compared with a copy into fresh\n"
-	       "pages, like its own destination):\n\n",
-	       nruns, nruns == 1 ? "" : "s", mib);
+	printf("\nevery sample (ms for %u MiB; probe: us for a fixed loop, larger\n"
+	       "when the host gives the VM less CPU):\n\n", mib);
+	printf("run/s  probe | ->VRAM tgem   base  ratio   copy   free  shift | ->sys tgem   base  ratio  popul.   copy\n");
+	for (i = 0; i < nruns; i++) {
+		int j;
+
+		for (j = 0; j < runs[i].nsample; j++) {
+			const struct bench_sample *m = &runs[i].sample[j];
+
+			printf("%2d/%d %6.0f | %11.2f %6.2f %6.3f %6.2f %6.2f %6.2f | %10.2f %6.2f %6.3f %6.2f %6.2f\n",
+			       i + 1, j + 1, m->probe / 1e3, m->tgem_v / ms,
+			       m->base_v / ms, s_ratio_v(m), (m->move_v - m->free_v) / ms,
+			       m->free_v / ms, m->shift_v / ms, m->tgem_s / ms, m->base_s / ms,
+			       s_ratio_s(m), m->populate_s / ms,
+			       (m->move_s - m->populate_s) / ms);
+		}
+	}
+
+	printf("\nratios over %d run%s of %.0f interleaved samples each, %u MiB\n"
+	       "(per run, each side's fastest sample over the other's; a sample is\n"
+	       "tgem's whole move next to the plain copy of the same size,\n"
+	       "alternating which goes first; memcpy_toio() into VRAM,\n"
+	       "drm_memcpy_from_wc() out of it into fresh pages, like the move's\n"
+	       "own destination; \"every sample\" pools the ratios of single samples):\n\n",
+	       nruns, nruns == 1 ? "" : "s", runs[0].samples, mib);
 	printf("| ratio                        |   min | median |   max | runs |\n");
 	printf("|------------------------------|------:|-------:|------:|-----:|\n");
 	print_ratio("whole move sys -> VRAM", STATS(ratio_to_vram));
 	print_ratio("whole move VRAM -> sys", STATS(ratio_to_fresh));
+	print_ratio("  (sys -> VRAM, sample median)", STATS(ratio_to_vram_smed));
+	print_ratio("  (VRAM -> sys, sample median)", STATS(ratio_to_fresh_smed));
 	print_ratio("  (over memcpy to warm pages)", STATS(ratio_to_sys));
 	print_ratio("copy loop alone sys -> VRAM", STATS(ratio_iter_to_vram));
 	print_ratio("copy loop alone VRAM -> sys", STATS(ratio_iter_to_sys));
+	{
+		struct bench_stats p = pooled(runs, nruns, s_probe, 0);
+		double quiet = p.min * 1.1;
 
-	printf("\nwhere a move out of VRAM spends its time (medians, ms for %u MiB):\n\n", mib);
+		print_ratio("every sample sys -> VRAM", pooled(runs, nruns, s_ratio_v, 0));
+		print_ratio("every sample VRAM -> sys", pooled(runs, nruns, s_ratio_s, 0));
+		print_ratio("quiet samples sys -> VRAM", pooled(runs, nruns, s_ratio_v, quiet));
+		print_ratio("quiet samples VRAM -> sys", pooled(runs, nruns, s_ratio_s, quiet));
+		print_ratio("plain copy, dst +1 page / not", pooled(runs, nruns, s_shift, 0));
+		printf("\nprobe over all samples: min %.0f us, median %.0f us, max %.0f us;\n"
+		       "quiet samples: probe within 10%% of the fastest (%d of %d)\n",
+		       p.min / 1e3, p.median / 1e3, p.max / 1e3,
+		       pooled(runs, nruns, s_probe, quiet).runs, p.runs);
+	}
+
+	printf("\nwhere a whole move spends its time (ms for %u MiB; each part its\nfastest sample in a run, the median over the runs):\n\n", mib);
 	printf("| part                                           |       ms |\n");
 	printf("|------------------------------------------------|---------:|\n");
+	printf("| whole move sys -> VRAM (tgem_bo_migrate)       | %8.2f |\n",
+	       STATS(tgem_to_vram_ns).median / ms);
+	printf("|   tgem_move(): copy                            | %8.2f |\n",
+	       (STATS(part_to_vram_move_ns).median - STATS(part_to_vram_free_ns).median) / ms);
+	printf("|   tgem_move(): freeing the system pages        | %8.2f |\n",
+	       STATS(part_to_vram_free_ns).median / ms);
+	printf("|   the rest (TTM, VRAM allocation)              | %8.2f |\n",
+	       (STATS(tgem_to_vram_ns).median - STATS(part_to_vram_move_ns).median) / ms);
 	printf("| whole move VRAM -> sys (tgem_bo_migrate)       | %8.2f |\n",
 	       STATS(tgem_to_sys_ns).median / ms);
-	printf("| populate the destination pages (not zeroed)    | %8.2f |\n",
-	       STATS(alloc_sys_ns).median / ms);
-	printf("| copy loop into those fresh pages               | %8.2f |\n",
-	       STATS(iter_to_fresh_ns).median / ms);
-	printf("| copy loop into warm pages                      | %8.2f |\n",
-	       STATS(iter_to_sys_ns).median / ms);
+	printf("|   tgem_move(): populating the pages            | %8.2f |\n",
+	       STATS(part_to_sys_populate_ns).median / ms);
+	printf("|   tgem_move(): copy                            | %8.2f |\n",
+	       (STATS(part_to_sys_move_ns).median - STATS(part_to_sys_populate_ns).median) / ms);
+	printf("|   the rest (TTM, freeing the VRAM)             | %8.2f |\n",
+	       (STATS(tgem_to_sys_ns).median - STATS(part_to_sys_move_ns).median) / ms);
+	printf("| baseline copy into VRAM                        | %8.2f |\n",
+	       (double)mib * 1e3 / STATS(base_to_vram_mibps).median);
 	printf("| baseline copy into fresh pages                 | %8.2f |\n",
-	       STATS(fresh_ns).median / ms);
-	printf("| baseline copy into warm pages                  | %8.2f |\n",
-	       STATS(fromio_ns).median / ms);
+	       (double)mib * 1e3 / STATS(base_to_sys_mibps).median);
+	printf("| copy loop alone into fresh pages (step 2)      | %8.2f |\n",
+	       STATS(iter_to_fresh_ns).median / ms);
+	printf("| populating %u MiB, not zeroed (step 2)         | %8.2f |\n", mib,
+	       STATS(alloc_sys_ns).median / ms);
 	printf("| (populating with zeroing, as a new BO does)    | %8.2f |\n",
 	       STATS(alloc_sys_zero_ns).median / ms);
 	printf("\nevict %.0f one-page BOs: %.0f ns per BO (median), %.0f moves\n",
@@ -292,12 +410,12 @@ int main(int argc, char **argv)
 	report("move_sys_to_vram", what, runs, nruns,
 	       offsetof(struct bench_run, ratio_to_vram),
 	       offsetof(struct bench_run, tgem_to_vram_mibps),
-	       offsetof(struct bench_run, toio_mibps));
+	       offsetof(struct bench_run, base_to_vram_mibps));
 	snprintf(what, sizeof(what), "whole move VRAM->sys over memcpy, %u MiB", mib);
 	report("move_vram_to_sys", what, runs, nruns,
 	       offsetof(struct bench_run, ratio_to_fresh),
 	       offsetof(struct bench_run, tgem_to_sys_mibps),
-	       offsetof(struct bench_run, fresh_mibps));
+	       offsetof(struct bench_run, base_to_sys_mibps));
 	snprintf(what, sizeof(what), "copy loop sys->VRAM over memcpy, %u MiB", mib);
 	report("copy_loop_sys_to_vram", what, runs, nruns,
 	       offsetof(struct bench_run, ratio_iter_to_vram),
