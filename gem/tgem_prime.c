@@ -337,7 +337,6 @@ void tgem_prime_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 static bool tgem_prime_page_usable(struct page *page)
 {
 	return page && pfn_valid(page_to_pfn(page)) &&
-	       pfn_to_page(page_to_pfn(page)) == page &&
 	       !is_zone_device_page(page);
 }
 
