@@ -27,8 +27,14 @@ struct tgem_sched {
 	/** @tdev: the device */
 	struct tgem_device *tdev;
 	/**
-	 * @wq: runs the contexts' workers (&tgem_context.run_work); reclaim
-	 * safe, since memory reclaim may wait for the fences they signal
+	 * @submit_wq: runs the scheduler's run_job and free_job works
+	 * (&drm_sched_init_args.submit_wq); per-CPU and reclaim safe
+	 */
+	struct workqueue_struct *submit_wq;
+	/**
+	 * @wq: runs the contexts' workers (&tgem_context.run_work); per-CPU,
+	 * CPU intensive, and reclaim safe, since memory reclaim may wait for
+	 * the fences they signal
 	 */
 	struct workqueue_struct *wq;
 	/** @fence_lock: the lock of every hardware fence of the device */
