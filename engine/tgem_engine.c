@@ -18,10 +18,11 @@
  *
  * ``XY_FAST_COPY_BLT`` checks everything before it writes anything: every
  * source row must lie in maps, every destination row in writable maps,
- * and the source and destination extents (first byte of the first row to
- * last byte of the last row) must not overlap, as the hardware's fast
- * copy does not support overlapping surfaces; otherwise the job faults
- * (``-EFAULT``, or ``-EINVAL`` for an overlap) and nothing is written.
+ * and no destination row may share a byte with a source row, as the
+ * hardware's fast copy does not support overlapping surfaces (rectangles
+ * of one surface that interleave without sharing a byte are fine);
+ * otherwise the job faults (``-EFAULT``, or ``-EINVAL`` for an overlap,
+ * at the first destination row that overlaps) and nothing is written.
  * Rows are copied top to bottom; a row whose bytes lie in two adjacent
  * maps is copied in two parts. Two BOs that alias the same memory (two
  * userptrs of the same pages) copy in an unspecified order, but only
@@ -36,7 +37,7 @@
  * - an address, or any byte of an access, lies outside every map
  *   (``-EFAULT``);
  * - a write hits a map that is not writable (``-EFAULT``);
- * - a blit's source and destination overlap (``-EINVAL``);
+ * - a blit's source and destination rows share a byte (``-EINVAL``);
  * - a command is unknown or malformed, a second-level batch calls another,
  *   or the first-level batch runs past its length without
  *   ``MI_BATCH_BUFFER_END`` (``-EINVAL``).
@@ -53,6 +54,7 @@
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/export.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
 
@@ -204,10 +206,52 @@ static void tgem_engine_blit_row(const struct tgem_cmd *cmd, u32 y, u64 *dst,
 	       (u64)cmd->blt.src_x1 * cmd->blt.cpp;
 }
 
+/* Floor and ceiling of @a / @b for @b > 0. */
+static s64 tgem_engine_div_floor(s64 a, s64 b)
+{
+	s64 q = div64_s64(a, b);
+
+	return q * b > a ? q - 1 : q;
+}
+
+static s64 tgem_engine_div_ceil(s64 a, s64 b)
+{
+	s64 q = div64_s64(a, b);
+
+	return q * b < a ? q + 1 : q;
+}
+
 /*
- * Every check of a blit, before it writes anything: the source and
- * destination extents must not overlap, every source row must be
- * readable and every destination row writable.
+ * Whether destination row @y of a blit shares a byte with any of its
+ * source rows. Source row k starts at src0 + k * pitch; with t the
+ * distance from src0 to the destination row, the two rows of @row_bytes
+ * meet when t - row_bytes < k * pitch < t + row_bytes, so the rows that
+ * can meet form one range of k, found in O(1). Addresses are below 2^48
+ * and pitches below 2^32, so nothing here overflows an s64.
+ */
+static bool tgem_engine_blit_row_overlaps(const struct tgem_cmd *cmd, u32 y,
+					  u32 rows, u32 row_bytes)
+{
+	s64 pitch = cmd->blt.src_pitch, t, k_lo, k_hi;
+	u64 dst, src, dst0, src0;
+
+	tgem_engine_blit_row(cmd, y, &dst, &src);
+	tgem_engine_blit_row(cmd, 0, &dst0, &src0);
+	t = (s64)(dst - src0);
+	if (!pitch)
+		return t > -(s64)row_bytes && t < (s64)row_bytes;
+	k_lo = max_t(s64, tgem_engine_div_floor(t - row_bytes, pitch) + 1, 0);
+	k_hi = min_t(s64, tgem_engine_div_ceil(t + row_bytes, pitch) - 1,
+		     (s64)rows - 1);
+	return k_lo <= k_hi;
+}
+
+/*
+ * Every check of a blit, before it writes anything: no destination row
+ * may share a byte with a source row, every source row must be readable
+ * and every destination row writable. Rectangles that interleave without
+ * sharing a byte (the left half of a surface copied to its right half)
+ * are fine; only when the outer extents meet are the rows compared.
  */
 static int tgem_engine_blit_check(struct tgem_engine_exec *ex,
 				  const struct tgem_cmd *cmd, u32 rows,
@@ -221,9 +265,11 @@ static int tgem_engine_blit_check(struct tgem_engine_exec *ex,
 	tgem_engine_blit_row(cmd, rows - 1, &dst_hi, &src_hi);
 	dst_hi += row_bytes;
 	src_hi += row_bytes;
-	if (dst_lo < src_hi && src_lo < dst_hi) {
-		ex->fault_addr = dst_lo;
-		return -EINVAL;
+	for (y = 0; dst_lo < src_hi && src_lo < dst_hi && y < rows; y++) {
+		if (tgem_engine_blit_row_overlaps(cmd, y, rows, row_bytes)) {
+			tgem_engine_blit_row(cmd, y, &ex->fault_addr, &src);
+			return -EINVAL;
+		}
 	}
 
 	for (y = 0; y < rows; y++) {
@@ -269,7 +315,7 @@ static int tgem_engine_copy_range(struct tgem_engine_exec *ex, u64 dst,
 
 		/* Checked by tgem_engine_blit_check(). */
 		if (!dm || !sm || !dm->writable) {
-			ex->fault_addr = dm ? src : dst;
+			ex->fault_addr = (!dm || !dm->writable) ? dst : src;
 			return -EFAULT;
 		}
 		doff = dst - dm->gpu_addr;

@@ -586,6 +586,37 @@ static void tgem_engine_blit_same_map(struct kunit *test)
 }
 
 /*
+ * Rectangles of one surface that interleave without sharing a byte: the
+ * left half of 4 rows of 64 bytes (pitch 64) copied to the right half.
+ * The outer extents overlap, the rows do not; the blit runs. Before the
+ * engine compared rows, it faulted this with -EINVAL.
+ */
+static void tgem_engine_blit_interleaved(struct kunit *test)
+{
+	struct fake_mem *mem = fake_mem_create_blit(test);
+	struct tgem_engine_exec ex;
+	unsigned int x, y;
+
+	for (y = 0; y < 4; y++)
+		for (x = 0; x < 32; x++)
+			mem->buf[M_DATA][y * 64 + x] = y * 32 + x + 1;
+	EMIT(mem, BATCH,
+	     TGEM_XY_FAST_COPY_BLT, 64, 32, (4 << 16) | 64, (u32)DATA, 0,
+	     0, 64, (u32)DATA, 0,
+	     BBE);
+	KUNIT_ASSERT_EQ(test, run(mem, &ex), 0);
+	for (y = 0; y < 4; y++) {
+		for (x = 0; x < 32; x++) {
+			KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][y * 64 + x],
+					y * 32 + x + 1);
+			KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][y * 64 + 32 + x],
+					y * 32 + x + 1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, mem->buf[M_DATA][256], 0);
+}
+
+/*
  * Rows over two adjacent maps, DATA and DATA2, one of them split between
  * the two.
  */
@@ -674,10 +705,17 @@ static const struct tgem_engine_fault_case tgem_engine_fault_cases[] = {
 	FAULT("blit overlapping in a row", -EINVAL, DATA + 4,
 	      TGEM_XY_FAST_COPY_BLT, 0, 0, (1 << 16) | 16, (u32)(DATA + 4), 0,
 	      0, 0, (u32)DATA, 0, BBE),
-	/* Destination rows 0-3 at pitch 1 KiB; the source sits in between. */
-	FAULT("blit overlapping across rows", -EINVAL, DATA,
+	/*
+	 * Destination rows 0-3 at pitch 1 KiB; the source (pitch 0) shares
+	 * bytes with row 1 only, which is where the fault is.
+	 */
+	FAULT("blit overlapping across rows", -EINVAL, DATA + 1024,
 	      TGEM_XY_FAST_COPY_BLT, 1024, 0, (4 << 16) | 16, (u32)DATA, 0,
-	      0, 0, (u32)(DATA + 2048 + 512), 0, BBE),
+	      0, 0, (u32)(DATA + 1024 + 8), 0, BBE),
+	/* Source rows at pitch 48 under destination rows at pitch 64. */
+	FAULT("blit overlapping a later source row", -EINVAL, DATA + 128,
+	      TGEM_XY_FAST_COPY_BLT, 64, 0, (4 << 16) | 16, (u32)(DATA + 128), 0,
+	      0, 48, (u32)(DATA + 40), 0, BBE),
 	FAULT("unknown opcode", -EINVAL, BATCH + 4, TGEM_MI_NOOP,
 	      TGEM_MI_INSTR(0x22, 1), 0x2000, 0, BBE),
 	FAULT("3D command", -EINVAL, BATCH, 3u << 29, BBE),
@@ -783,6 +821,8 @@ static struct kunit_case tgem_engine_cases[] = {
 	KUNIT_CASE_PARAM(tgem_engine_blit, tgem_engine_blit_path_gen_params),
 	KUNIT_CASE_PARAM(tgem_engine_blit_bytes, tgem_engine_blit_path_gen_params),
 	KUNIT_CASE_PARAM(tgem_engine_blit_same_map,
+			 tgem_engine_blit_path_gen_params),
+	KUNIT_CASE_PARAM(tgem_engine_blit_interleaved,
 			 tgem_engine_blit_path_gen_params),
 	KUNIT_CASE_PARAM(tgem_engine_blit_rows_across_maps,
 			 tgem_engine_blit_path_gen_params),
