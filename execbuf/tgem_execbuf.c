@@ -65,7 +65,9 @@
  *     (drm_sched_job_add_resv_dependencies(): a writer waits for readers
  *     and writers, a reader for writers), except for the objects marked
  *     %DRM_TGEM_EXEC_OBJECT_ASYNC, whose userspace orders them with
- *     explicit fences. It is armed, its finished fence is added to each
+ *     explicit fences: for those only the %DMA_RESV_USAGE_KERNEL fences
+ *     (moves, clears), which dma-resv.h says every access must wait
+ *     for. It is armed, its finished fence is added to each
  *     BO, ASYNC or not (%DMA_RESV_USAGE_WRITE for WRITE objects,
  *     %DMA_RESV_USAGE_READ otherwise), and to every out-fence: binary
  *     syncobjs get it as their fence, timeline syncobjs as a new point,
@@ -508,6 +510,7 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 {
 	const struct drm_tgem_execbuf *args = eb->args;
 	struct dma_fence *fence;
+	enum dma_resv_usage usage;
 	struct tgem_job *job;
 	bool write;
 	u32 i;
@@ -535,12 +538,16 @@ static int tgem_exec_submit(struct tgem_exec *eb)
 		job->maps[i].writable = write &&
 			!(tgem_bo_is_userptr(bo) && tgem_userptr_read_only(bo));
 
-		/* ASYNC: userspace orders this object with explicit fences. */
-		if (eb->uobjs[i].flags & DRM_TGEM_EXEC_OBJECT_ASYNC)
-			continue;
+		/*
+		 * ASYNC: userspace orders this object with explicit fences,
+		 * but the kernel's own fences (a move or clear, here or by
+		 * the driver that shares the BO) are always waited for.
+		 */
+		usage = eb->uobjs[i].flags & DRM_TGEM_EXEC_OBJECT_ASYNC ?
+			DMA_RESV_USAGE_KERNEL : dma_resv_usage_rw(write);
 		ret = drm_sched_job_add_resv_dependencies(&job->base,
 							  eb->objs[i]->resv,
-							  dma_resv_usage_rw(write));
+							  usage);
 		if (ret) {
 			tgem_job_abort(job);
 			return ret;

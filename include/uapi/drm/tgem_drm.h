@@ -594,7 +594,9 @@ struct drm_tgem_context_destroy {
  * writers) of a BO it may write. %DRM_TGEM_EXEC_OBJECT_ASYNC turns that
  * wait off for one object, for userspace that orders its work with
  * explicit fences; the job's own fence is still added to the object, so
- * everybody else keeps waiting for it.
+ * everybody else keeps waiting for it. Even with ASYNC the job waits for
+ * the kernel's own fences on the object (a move or a clear, by tgem or by
+ * a driver that shares the BO), which no userspace fence can order.
  *
  * **Explicit synchronisation.** @syncs points at @num_syncs
  * &struct drm_tgem_sync, each an in-fence the job waits for or an
@@ -687,8 +689,9 @@ struct drm_tgem_relocation_entry {
  *    be canonical, page aligned, not in page 0, and leave the object
  *    inside the space. An object already bound elsewhere moves there.
  *  - %DRM_TGEM_EXEC_OBJECT_ASYNC: the job does not wait for the fences
- *    already on the object (no implicit synchronisation, see "tgem
- *    execbuf"); its own fence is still added to it.
+ *    jobs and other drivers' work put on the object (no implicit
+ *    synchronisation, see "tgem execbuf"), only for the kernel's own
+ *    (moves, clears); its own fence is still added to it.
  */
 struct drm_tgem_exec_object {
 	/** @handle: the BO */
