@@ -50,7 +50,7 @@
  * of a file overlap (a binding stays while the handle lives) and page 0
  * stays unmapped (handles start at 1).
  */
-#define ADDR(h)		(0x100000ull * (h))
+#define ADDR(h)		TGEM_PIN_ADDR(h)
 
 static void bb_start(struct tgem_batch *b, uint64_t addr, uint32_t flags)
 {
@@ -97,34 +97,6 @@ static void upload(struct __test_metadata *_metadata, int fd, uint32_t handle,
 
 	memcpy((char *)p + offset, b->dw, b->n * 4);
 	munmap(p, BO_SIZE);
-}
-
-/*
- * Execbuf @n objects, each softpinned at ADDR(handle); object @batch holds the
- * batch at offset 0. @writable is a mask of the objects the batch may write.
- */
-static int submit(int fd, uint32_t ctx, const uint32_t *handles, unsigned int n,
-		  unsigned int batch, uint32_t writable, uint32_t len)
-{
-	struct drm_tgem_exec_object objs[8];
-	struct drm_tgem_execbuf eb;
-	unsigned int i;
-
-	memset(objs, 0, sizeof(objs));
-	for (i = 0; i < n; i++) {
-		objs[i].handle = handles[i];
-		objs[i].offset = ADDR(handles[i]);
-		objs[i].flags = DRM_TGEM_EXEC_OBJECT_PINNED;
-		if (writable & (1u << i))
-			objs[i].flags |= DRM_TGEM_EXEC_OBJECT_WRITE;
-	}
-	memset(&eb, 0, sizeof(eb));
-	eb.objects_ptr = (uintptr_t)objs;
-	eb.num_objects = n;
-	eb.batch_index = batch;
-	eb.batch_len = len;
-	eb.ctx_id = ctx;
-	return tgem_execbuf(fd, &eb);
 }
 
 static int wait_idle(int fd, uint32_t handle, int64_t ns)
@@ -265,10 +237,10 @@ TEST_F(ctx, execbuf_on_destroyed_context)
 	len = end(&b);
 	upload(_metadata, self->fd, bb, 0, &b);
 	ASSERT_EQ(0, tgem_ctx_create(self->fd, &id));
-	ASSERT_EQ(0, submit(self->fd, id, &bb, 1, 0, 0, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, id, &bb, 1, 0, 0, len));
 	ASSERT_EQ(0, tgem_ctx_destroy(self->fd, id));
-	ASSERT_EQ(-ENOENT, submit(self->fd, id, &bb, 1, 0, 0, len));
-	ASSERT_EQ(-ENOENT, submit(self->fd, 0, &bb, 1, 0, 0, len));
+	ASSERT_EQ(-ENOENT, tgem_submit_pinned(self->fd, id, &bb, 1, 0, 0, len));
+	ASSERT_EQ(-ENOENT, tgem_submit_pinned(self->fd, 0, &bb, 1, 0, 0, len));
 	ASSERT_EQ(0, wait_idle(self->fd, bb, 20 * SEC));
 }
 
@@ -385,7 +357,7 @@ static void every_command(struct __test_metadata *_metadata, int fd,
 	upload(_metadata, fd, h[0], 0x800, &second);
 	upload(_metadata, fd, h[0], 0xc00, &chained);
 
-	ASSERT_EQ(0, submit(fd, ctx, h, 3, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(fd, ctx, h, 3, 0, 1u << 1, len));
 	ASSERT_EQ(0, wait_idle(fd, h[1], 20 * SEC));
 
 	p = map(_metadata, fd, h[1]);
@@ -450,7 +422,7 @@ TEST_F(engine, faults)
 	tgem_store_dword(&b, ADDR(h[1]) + 4, 2);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 0, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 2, 0, 0, len));
 	ASSERT_EQ(0, wait_idle(self->fd, h[0], 20 * SEC));
 
 	/* Outside every object, then a store that would have worked. */
@@ -459,7 +431,7 @@ TEST_F(engine, faults)
 	tgem_store_dword(&b, ADDR(h[1]) + 8, 3);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
 	ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 
 	for (i = 0; i < 3; i++) {
@@ -471,7 +443,7 @@ TEST_F(engine, faults)
 		tgem_store_dword(&b, ADDR(h[1]) + 12, 4);
 		len = end(&b);
 		upload(_metadata, self->fd, h[0], 0, &b);
-		ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
+		ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
 		ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 	}
 
@@ -491,7 +463,7 @@ TEST_F(engine, faults)
 	tgem_store_dword(&b, ADDR(h[1]) + 16, 5);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
 	ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 	p = map(_metadata, self->fd, h[1]);
 	ASSERT_EQ(5, p[4]);
@@ -559,7 +531,7 @@ static void blit_copy(struct __test_metadata *_metadata, int fd, uint32_t ctx,
 	    sx, sy);
 	len = end(&b);
 	upload(_metadata, fd, h[0], 0, &b);
-	ASSERT_EQ(0, submit(fd, ctx, h, 3, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(fd, ctx, h, 3, 0, 1u << 1, len));
 	ASSERT_EQ(0, wait_idle(fd, h[1], 20 * SEC));
 
 	for (y = 0; y * dp < BLT_SIZE; y++) {
@@ -648,7 +620,7 @@ TEST_F(engine, blit_bad_inputs_write_nothing)
 		}
 		len = end(&b);
 		upload(_metadata, self->fd, h[0], 0, &b);
-		ASSERT_EQ(0, submit(self->fd, self->ctx, h, 3, 0, writable, len));
+		ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 3, 0, writable, len));
 		ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 	}
 
@@ -667,7 +639,7 @@ TEST_F(engine, blit_bad_inputs_write_nothing)
 	blt(&b, BLT_DEPTH_8, dst, 64, 0, 0, 64, 4, src, 64, 0, 0);
 	len = end(&b);
 	upload(_metadata, self->fd, h[0], 0, &b);
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 3, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 3, 0, 1u << 1, len));
 	ASSERT_EQ(0, wait_idle(self->fd, h[1], 20 * SEC));
 	p = map(_metadata, self->fd, h[1]);
 	ASSERT_EQ(0u, p[0]);	/* the source BO is zeroed */
@@ -697,7 +669,7 @@ TEST_F(engine, semaphore_released_by_cpu)
 	len = end(&w);
 	upload(_metadata, self->fd, bb, 0, &w);
 
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h, 2, 0, 1u << 1, len));
 	usleep(200000);
 	ASSERT_EQ(-ETIME, wait_idle(self->fd, sem, 0));
 	ASSERT_EQ(0, p[1]);
@@ -768,9 +740,9 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 	upload(_metadata, self->fd, ok_bb, 0, &s);
 
 	t0 = tgem_now_ns();
-	ASSERT_EQ(0, submit(self->fd, bad, h_hang, 1, 0, 0, ll));
-	ASSERT_EQ(0, submit(self->fd, bad, h_after, 2, 0, 1u << 1, la));
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, bad, h_hang, 1, 0, 0, ll));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, bad, h_after, 2, 0, 1u << 1, la));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
 
 	/* The other context is not held up by the hang. */
 	ASSERT_EQ(0, wait_idle(self->fd, ok_bb, 20 * SEC));
@@ -796,10 +768,10 @@ TEST_F(engine, hang_is_banned_while_other_context_finishes)
 		ASSERT_EQ(st0.faulted, st.faulted);
 	}
 
-	ASSERT_EQ(-EIO, submit(self->fd, bad, h_ok, 2, 0, 1u << 1, ls));
+	ASSERT_EQ(-EIO, tgem_submit_pinned(self->fd, bad, h_ok, 2, 0, 1u << 1, ls));
 	/* Destroying a banned context works; the other one still runs. */
 	ASSERT_EQ(0, tgem_ctx_destroy(self->fd, bad));
-	ASSERT_EQ(0, submit(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
+	ASSERT_EQ(0, tgem_submit_pinned(self->fd, self->ctx, h_ok, 2, 0, 1u << 1, ls));
 	ASSERT_EQ(0, wait_idle(self->fd, ok_bb, 20 * SEC));
 }
 
@@ -867,10 +839,10 @@ TEST_F(engine, close_with_jobs_in_flight)
 	ha[1] = t_a;
 	hb[0] = bb_b;
 	hb[1] = t_b;
-	ASSERT_EQ(0, submit(fd2, ctx_a, hw, 2, 0, 0, lw));
+	ASSERT_EQ(0, tgem_submit_pinned(fd2, ctx_a, hw, 2, 0, 0, lw));
 	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(0, submit(fd2, ctx_a, ha, 2, 0, 1u << 1, ls));
-		ASSERT_EQ(0, submit(fd2, ctx_b, hb, 2, 0, 1u << 1, ls));
+		ASSERT_EQ(0, tgem_submit_pinned(fd2, ctx_a, ha, 2, 0, 1u << 1, ls));
+		ASSERT_EQ(0, tgem_submit_pinned(fd2, ctx_b, hb, 2, 0, 1u << 1, ls));
 	}
 	ASSERT_EQ(0, close(fd2));
 
