@@ -246,6 +246,28 @@ out_uncount:
 	return ret;
 }
 
+/**
+ * tgem_ttm_tt_run_order() - The order of the page run that starts at a page
+ * @tt: a populated tt
+ * @pgoff: the page
+ *
+ * A tgem BO's system pages are runs of up to 2 MiB, each one allocation
+ * (see "TTM device"); the CPU fault path maps a whole run with a huge PMD.
+ *
+ * Context: Any context; the BO's dma_resv held, so the pages stay.
+ * Return: the order of the run that starts at @pgoff, 0 for a single
+ * page, for a page inside a run, and for pages that are not tgem's own
+ * (a userptr's, an import's).
+ */
+unsigned int tgem_ttm_tt_run_order(struct ttm_tt *tt, pgoff_t pgoff)
+{
+	if (!tt->pages || tt->sg || tgem_userptr_is_tt(tt) ||
+	    pgoff >= tt->num_pages)
+		return 0;
+	return page_private(tt->pages[pgoff]);
+}
+EXPORT_SYMBOL_IF_KUNIT(tgem_ttm_tt_run_order);
+
 static void tgem_ttm_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *tt)
 {
 	struct tgem_device *tdev = ttm_to_tgem_device(bdev);
