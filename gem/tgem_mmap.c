@@ -58,6 +58,15 @@
  * qualify, contiguous or not. Linux 6.12's huge pfnmap support marks PMDs
  * and PUDs special, so GUP-fast leaves them alone, the problem that made
  * TTM drop its huge faults. %MADV_RANDOM mappings never get huge entries.
+ *
+ * A BO in system memory gets PMDs the same way: its pages come in runs of
+ * up to 2 MiB, each one higher-order allocation (see "TTM device"), so a
+ * 2 MiB range that is one run is physically contiguous and aligned, and
+ * tgem_ttm_tt_run_order() says which ranges are. The huge path populates
+ * the BO first, as a PTE fault does. Such a PMD is special too and points
+ * at RAM, cached, so only BOs whose mapping is cached get them: a BO that
+ * may live in VRAM is mapped write-combined (see above), and its system
+ * pages keep their cached PTEs.
  * To give userspace aligned addresses, tgem's get_unmapped_area aligns a
  * mapping's start to the BO offset it maps, to 1 GiB when the mapping
  * covers a whole GiB of the BO and to 2 MiB otherwise, as
@@ -433,19 +442,50 @@ static vm_fault_t tgem_mmap_fault(struct vm_fault *vmf)
 
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 /*
+ * The PFN of system pages [pgoff, pgoff + 2^order), if they are one run:
+ * one allocation of that order, so physically contiguous and aligned.
+ * Runs are at most 2 MiB, so only PMDs. Populates the BO first, as a PTE
+ * fault does; if that fails, the PTE path tries again and reports it.
+ */
+static bool tgem_mmap_huge_sys_pfn(struct ttm_buffer_object *tbo,
+				   pgoff_t pgoff, unsigned int order,
+				   pfn_t *pfn)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	unsigned long first;
+
+	if (!tbo->ttm || order != PMD_ORDER ||
+	    ttm_tt_populate(tbo->bdev, tbo->ttm, &ctx) ||
+	    tgem_ttm_tt_run_order(tbo->ttm, pgoff) < order)
+		return false;
+
+	first = page_to_pfn(tbo->ttm->pages[pgoff]);
+	if (!tgem_prefault_huge_backed(order, PFN_PHYS(first), 1UL << order))
+		return false;
+
+	*pfn = __pfn_to_pfn_t(first, 0);
+	return true;
+}
+
+/*
  * The PFN of BO pages [pgoff, pgoff + 2^order), if they are one aligned
- * run of VRAM. The run is looked for within one buddy block; an aligned
- * range split over two blocks (which the allocator does not hand out for
- * free VRAM: it merges free buddies) maps by smaller entries instead.
+ * run of VRAM or of system memory. VRAM's run is looked for within one
+ * buddy block; an aligned range split over two blocks (which the
+ * allocator does not hand out for free VRAM: it merges free buddies) maps
+ * by smaller entries instead.
  */
 static bool tgem_mmap_huge_pfn(struct tgem_device *tdev,
 			       struct ttm_buffer_object *tbo, pgoff_t pgoff,
-			       unsigned int order, unsigned long *pfn)
+			       unsigned int order, pfn_t *pfn)
 {
 	struct tgem_vram_cursor cur;
 	u64 phys;
 
-	if (!tbo->resource || tbo->resource->mem_type != TTM_PL_VRAM)
+	if (!tbo->resource)
+		return false;
+	if (tbo->resource->mem_type == TTM_PL_SYSTEM)
+		return tgem_mmap_huge_sys_pfn(tbo, pgoff, order, pfn);
+	if (tbo->resource->mem_type != TTM_PL_VRAM)
 		return false;
 
 	tgem_vram_cursor_init_res(&cur, &tdev->vram.mgr.mm, tbo->resource);
@@ -453,7 +493,7 @@ static bool tgem_mmap_huge_pfn(struct tgem_device *tdev,
 	if (!tgem_prefault_huge_backed(order, phys, tgem_vram_cursor_run(&cur, pgoff)))
 		return false;
 
-	*pfn = phys >> PAGE_SHIFT;
+	*pfn = __pfn_to_pfn_t(phys >> PAGE_SHIFT, PFN_DEV);
 	return true;
 }
 
@@ -483,8 +523,7 @@ static bool tgem_mmap_huge_slot(struct vm_fault *vmf, unsigned int order,
 /* Map the range with one huge entry; count it. */
 static vm_fault_t tgem_mmap_insert_huge(struct vm_fault *vmf,
 					struct tgem_device *tdev,
-					unsigned int order, unsigned long pfn,
-					bool empty)
+					unsigned int order, pfn_t pfn, bool empty)
 {
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	vm_fault_t ret;
@@ -500,8 +539,7 @@ static vm_fault_t tgem_mmap_insert_huge(struct vm_fault *vmf,
 		 * faults again onto our own leaf if vm_page_prot tracks
 		 * writes.
 		 */
-		ret = vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					 write && !empty);
+		ret = vmf_insert_pfn_pud(vmf, pfn, write && !empty);
 		if (ret == VM_FAULT_NOPAGE) {
 			atomic64_inc(&tdev->fault.pud_faults);
 			if (empty)
@@ -510,7 +548,7 @@ static vm_fault_t tgem_mmap_insert_huge(struct vm_fault *vmf,
 		return ret;
 	}
 #endif
-	ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+	ret = vmf_insert_pfn_pmd(vmf, pfn, write);
 	if (ret == VM_FAULT_NOPAGE) {
 		atomic64_inc(&tdev->fault.pmd_faults);
 		if (empty)
@@ -570,10 +608,10 @@ static vm_fault_t tgem_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 		.vma_bo_pgoff = tgem_mmap_bo_pgoff(vma, tbo, vma->vm_start),
 		.bo_pages = PFN_UP(tbo->base.size),
 	};
-	unsigned long pfn;
 	vm_fault_t ret;
 	pgoff_t pgoff;
 	bool empty;
+	pfn_t pfn;
 	int idx;
 
 	if (!tgem_prefault_huge_fits(&req, &pgoff))

@@ -39,7 +39,8 @@
  * - the naturally aligned 1 GiB or 2 MiB range around the faulting address
  *   lies inside the VMA and inside the BO;
  * - the BO pages of that range are one run of VRAM, physically contiguous,
- *   that starts at a physical address aligned to the range's size.
+ *   that starts at a physical address aligned to the range's size; or, in
+ *   system memory, one 2 MiB allocation (PMDs only, see "CPU faults").
  *
  * A PUD needs the 1 GiB of BO pages to be one buddy block of 1 GiB or a
  * run of blocks (see "VRAM manager") and a mapping whose start is 1 GiB
@@ -134,10 +135,10 @@ bool tgem_prefault_huge_fits(const struct tgem_prefault_huge_req *req,
 EXPORT_SYMBOL_IF_KUNIT(tgem_prefault_huge_fits);
 
 /**
- * tgem_prefault_huge_backed() - Whether VRAM can back a huge entry
+ * tgem_prefault_huge_backed() - Whether memory can back a huge entry
  * @order: %PMD_ORDER or %PUD_ORDER
  * @phys: physical address of the first BO page of the range
- * @run: pages that follow each other in VRAM from that page on
+ * @run: pages that follow each other physically from that page on
  *
  * Context: Any context. Pure function of its arguments.
  * Return: true if @phys is aligned to the size of @order and the run

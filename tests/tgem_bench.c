@@ -63,6 +63,14 @@
  *     no memory, runs before and after each sample (``probe_ns``): it
  *     slows down with the host's load, not with the TLB.
  *
+ *     **The baseline into VRAM** is the faster of the two plain copies,
+ *     at the same VRAM offset and one page further on
+ *     (``plain_to_vram_ns``). A run's plain copy can alias in that TLB
+ *     for all its samples (one run measured 235 ms at the offset and 39
+ *     ms a page on, five samples out of five), and a ratio against such a
+ *     baseline says nothing about tgem. tgem's move gets no second
+ *     placement, so taking the faster baseline can only lower the ratio.
+ *
  *     **Parts.** The run's device gets a copy of tgem's &ttm_device_funcs
  *     whose move, populate and unpopulate add their time to counters
  *     (&struct tgem_bench_hooks), so each sample also says how much of the
@@ -178,6 +186,11 @@ struct tgem_bench_sample {
 	u64 base_to_vram_ns;
 	/** @shift_to_vram_ns: the same, into VRAM one page further on */
 	u64 shift_to_vram_ns;
+	/**
+	 * @plain_to_vram_ns: the faster of @base_to_vram_ns and
+	 * @shift_to_vram_ns, the baseline of the move into VRAM
+	 */
+	u64 plain_to_vram_ns;
 	/** @tgem_to_sys_ns: tgem_bo_migrate() from VRAM to system memory */
 	u64 tgem_to_sys_ns;
 	/** @base_to_sys_ns: the plain copy from VRAM into fresh pages */
@@ -756,6 +769,7 @@ static int tgem_bench_sample(struct tgem_device *tdev, struct tgem_bo *bo,
 	ret = tgem_bench_base_copy(tdev, sys, vbo, true, 1, &s->shift_to_vram_ns);
 	if (ret)
 		return ret;
+	s->plain_to_vram_ns = min(s->base_to_vram_ns, s->shift_to_vram_ns);
 
 	fresh = tgem_bo_create(tdev, bo->ttm.base.size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
 	if (IS_ERR(fresh))
@@ -1114,16 +1128,16 @@ static int tgem_bench_move_show(struct seq_file *m, void *data)
 	/* Each side's best sample; see "Samples" for why. */
 	tgem_bench_show_time(m, "tgem_sys_to_vram", r.size, SMIN(&r, tgem_to_vram_ns));
 	tgem_bench_show_time(m, "tgem_vram_to_sys", r.size, SMIN(&r, tgem_to_sys_ns));
-	tgem_bench_show_time(m, "base_sys_to_vram", r.size, SMIN(&r, base_to_vram_ns));
+	tgem_bench_show_time(m, "base_sys_to_vram", r.size, SMIN(&r, plain_to_vram_ns));
 	tgem_bench_show_time(m, "base_vram_to_sys", r.size, SMIN(&r, base_to_sys_ns));
 	tgem_bench_show_time(m, "memcpy_toio", r.size, r.memcpy_toio_ns);
 	tgem_bench_show_time(m, "memcpy_fromio", r.size, r.memcpy_fromio_ns);
 	tgem_bench_show_ratio(m, "ratio_sys_to_vram", SMIN(&r, tgem_to_vram_ns),
-			      SMIN(&r, base_to_vram_ns));
+			      SMIN(&r, plain_to_vram_ns));
 	tgem_bench_show_ratio(m, "ratio_vram_to_fresh", SMIN(&r, tgem_to_sys_ns),
 			      SMIN(&r, base_to_sys_ns));
 	tgem_bench_show_milli(m, "ratio_sys_to_vram_sample_median",
-			      SRATIO(&r, tgem_to_vram_ns, base_to_vram_ns));
+			      SRATIO(&r, tgem_to_vram_ns, plain_to_vram_ns));
 	tgem_bench_show_milli(m, "ratio_vram_to_fresh_sample_median",
 			      SRATIO(&r, tgem_to_sys_ns, base_to_sys_ns));
 	tgem_bench_show_ratio(m, "ratio_vram_to_sys", SMIN(&r, tgem_to_sys_ns),

@@ -153,6 +153,50 @@ static void tgem_bo_populate_zeroed(struct kunit *test)
 }
 
 /*
+ * A BO's pages are runs: one allocation of 2^order pages each, its order
+ * in the first page's page_private() and 0 in every other, physically
+ * contiguous and aligned to its size, no larger than 2 MiB, the runs
+ * covering the BO exactly. A fresh test VM has free 2 MiB blocks, so a
+ * BO of 4 MiB and three pages gets at least one run of 2 MiB.
+ */
+static void tgem_bo_populate_runs(struct kunit *test)
+{
+	struct tgem_device *tdev = test->priv;
+	unsigned long i, j, runs = 0, big = 0;
+	struct tgem_bo *bo;
+	struct ttm_tt *tt;
+
+	bo = tgem_kunit_bo_create(test, tdev, SZ_4M + 3 * PAGE_SIZE,
+				  DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	tgem_kunit_bo_populate(test, bo);
+	tt = bo->ttm.ttm;
+
+	for (i = 0; i < tt->num_pages; i += 1ul << page_private(tt->pages[i])) {
+		unsigned long order = page_private(tt->pages[i]);
+		unsigned long pfn = page_to_pfn(tt->pages[i]);
+
+		KUNIT_ASSERT_LE_MSG(test, order, 9, "page %lu", i);
+		KUNIT_ASSERT_LE_MSG(test, i + (1ul << order), tt->num_pages,
+				    "run at page %lu of order %lu", i, order);
+		KUNIT_EXPECT_EQ_MSG(test, pfn & ((1ul << order) - 1), 0,
+				    "run at page %lu of order %lu", i, order);
+		for (j = 1; j < (1ul << order); j++) {
+			KUNIT_ASSERT_EQ_MSG(test, page_to_pfn(tt->pages[i + j]),
+					    pfn + j, "page %lu of run at %lu",
+					    j, i);
+			KUNIT_ASSERT_EQ_MSG(test, page_private(tt->pages[i + j]),
+					    0, "page %lu of run at %lu", j, i);
+		}
+		runs++;
+		if (order == 9)
+			big++;
+	}
+	KUNIT_EXPECT_EQ(test, i, tt->num_pages);
+	KUNIT_EXPECT_GE(test, big, 1);
+	kunit_info(test, "%lu runs, %lu of 2 MiB", runs, big);
+}
+
+/*
  * A BO costs no page array until it has pages: the array is allocated with
  * the pages and freed with them, and the tt leaves its pages to tgem
  * (TTM_TT_FLAG_EXTERNAL), so TTM neither counts them against its global
@@ -616,6 +660,7 @@ static struct kunit_case tgem_bo_tests[] = {
 	KUNIT_CASE_PARAM(tgem_bo_create_system, tgem_bo_size_gen_params),
 	KUNIT_CASE_PARAM(tgem_bo_populate_accounting, tgem_bo_size_gen_params),
 	KUNIT_CASE_PARAM(tgem_bo_populate_zeroed, tgem_bo_size_gen_params),
+	KUNIT_CASE(tgem_bo_populate_runs),
 	KUNIT_CASE(tgem_bo_page_array_lazy),
 	KUNIT_CASE(tgem_bo_page_limit),
 	KUNIT_CASE(tgem_bo_io_mem_linear_only),

@@ -35,6 +35,7 @@
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
 #include <kunit/test.h>
 #include <uapi/drm/tgem_drm.h>
 
@@ -46,6 +47,7 @@
 #include "gem/tgem_device.h"
 #include "gem/tgem_mmap.h"
 #include "tests/tgem_kunit_helpers.h"
+#include "ttm/tgem_ttm.h"
 #include "ttm/tgem_vram_mgr.h"
 
 #define TGEM_MMAP_TEST_SEED	0x6d6d6170
@@ -463,6 +465,57 @@ static void tgem_mmap_huge_fragmented(struct kunit *test)
 }
 
 /*
+ * A system BO maps by huge PMDs exactly where its pages are one 2 MiB run
+ * (tgem_ttm_tt_run_order()), each with the PFN of the run's first page,
+ * and by PTEs elsewhere; the first fault populates the BO. 8 MiB and a
+ * page: four aligned ranges and a tail that can only be a PTE. Which
+ * ranges are runs is the page allocator's choice; a test VM has 2 MiB
+ * blocks, so at least one range is huge.
+ */
+static void tgem_mmap_system_huge(struct kunit *test)
+{
+	const size_t size = 4 * SZ_2M + PAGE_SIZE;
+	struct tgem_device *tdev = tgem_kunit_device_create(test);
+	struct tgem_mmap_test_entry e;
+	struct tgem_mmap_test_map *m;
+	unsigned int huge = 0;
+	struct ttm_tt *tt;
+	struct tgem_bo *bo;
+	size_t off;
+	s64 pmds;
+
+	bo = tgem_kunit_bo_create(test, tdev, size, DRM_TGEM_PLACEMENT_SYSTEM, 0);
+	m = tgem_mmap_test_map(test, bo, size, size);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(m->addr, PMD_SIZE));
+
+	pmds = atomic64_read(&tdev->fault.pmds);
+	tgem_mmap_test_fill(test, m, size, TGEM_MMAP_TEST_SEED);
+	tt = bo->ttm.ttm;
+	KUNIT_ASSERT_TRUE(test, ttm_tt_is_populated(tt));
+
+	for (off = 0; off < size; off += SZ_2M) {
+		pgoff_t pgoff = off >> PAGE_SHIFT;
+		bool run = off + SZ_2M <= size &&
+			   tgem_ttm_tt_run_order(tt, pgoff) == PMD_ORDER;
+
+		e = tgem_mmap_test_lookup(m, off);
+		KUNIT_EXPECT_TRUE_MSG(test, e.present, "offset %zu", off);
+		KUNIT_EXPECT_EQ_MSG(test, e.pmd, run, "offset %zu", off);
+		KUNIT_EXPECT_TRUE_MSG(test, e.special, "offset %zu", off);
+		KUNIT_EXPECT_EQ_MSG(test, e.pfn, page_to_pfn(tt->pages[pgoff]),
+				    "offset %zu", off);
+		huge += run;
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->fault.pmds) - pmds, huge);
+	KUNIT_EXPECT_GE(test, huge, 1);
+
+	/* Inside a huge range, the PMD gives each page's own PFN. */
+	e = tgem_mmap_test_lookup(m, SZ_2M + 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, e.pfn, page_to_pfn(tt->pages[(SZ_2M >> PAGE_SHIFT) + 5]));
+	tgem_kunit_bo_expect(test, bo, TGEM_MMAP_TEST_SEED);
+}
+
+/*
  * The handler's own SIGBUS: a page of the VMA past the end of the BO. A
  * DRM file never maps more than the BO, so only this test's file gets
  * there. From the kernel, the SIGBUS is a failed get_user().
@@ -558,6 +611,7 @@ static struct kunit_case tgem_mmap_tests[] = {
 	KUNIT_CASE(tgem_mmap_prot_matches_ttm),
 	KUNIT_CASE(tgem_mmap_prot_follows_tracked_memtype),
 	KUNIT_CASE(tgem_mmap_huge_fragmented),
+	KUNIT_CASE(tgem_mmap_system_huge),
 	KUNIT_CASE(tgem_mmap_sigbus_past_the_end),
 	KUNIT_CASE(tgem_mmap_dummy_page_beside_huge_pmd),
 	KUNIT_CASE_PARAM(tgem_mmap_populate_errno, tgem_mmap_errno_gen_params),

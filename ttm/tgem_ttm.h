@@ -13,6 +13,7 @@ struct ttm_buffer_object;
 struct ttm_device;
 struct ttm_place;
 struct ttm_resource;
+struct ttm_tt;
 
 int tgem_ttm_init(struct tgem_device *tdev);
 int tgem_ttm_vram_init(struct tgem_device *tdev, resource_size_t base,
@@ -25,5 +26,6 @@ bool tgem_ttm_eviction_valuable(struct ttm_buffer_object *tbo,
 u64 tgem_ttm_sys_total(struct tgem_device *tdev);
 u64 tgem_ttm_sys_used(struct tgem_device *tdev);
 u64 tgem_ttm_vram_used(struct tgem_device *tdev);
+unsigned int tgem_ttm_tt_run_order(struct ttm_tt *tt, pgoff_t pgoff);
 
 #endif

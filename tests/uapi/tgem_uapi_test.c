@@ -1946,6 +1946,68 @@ TEST_F_TIMEOUT(uapi, memcg_charges_bo_memory, 300)
 	bo_close(_metadata, self->fd, h);
 }
 
+#define MEMCG_RETURN_LIMIT	"67108864"
+#define MEMCG_RETURN_BO		(16 * SZ_1M)
+
+/*
+ * Every page tgem gives a BO goes back, uncharged, when the BO goes or
+ * moves to VRAM: most of a BO's pages are runs of up to 2 MiB that are
+ * freed whole (see "TTM device"), and a run freed wrongly or not at all
+ * would stay charged. Eight BOs of 16 MiB, each touched through its mmap,
+ * pass one by one through a cgroup of 64 MiB; with VRAM, a ninth is moved
+ * into VRAM, which must give its system pages back at once.
+ */
+TEST_F_TIMEOUT(uapi, memcg_pages_return, 300)
+{
+	long long before, touched, after;
+	struct tgem_memcg m;
+	uint64_t size;
+	uint32_t h;
+	void *ptr;
+	int i, ret;
+
+	ret = tgem_memcg_enter(&m, MEMCG_RETURN_LIMIT);
+	if (ret)
+		SKIP(return, "no cgroup2 memory controller: %s", strerror(-ret));
+
+	for (i = 0; i < 8; i++) {
+		before = tgem_memcg_read(&m, "memory.current");
+		size = MEMCG_RETURN_BO;
+		h = bo_create(_metadata, self->fd, &size, PLACEMENT_SYSTEM);
+		ptr = bo_map(_metadata, self->fd, h, size);
+		tgem_fill(ptr, size, 0x7265 + i);
+		touched = tgem_memcg_read(&m, "memory.current");
+		EXPECT_EQ(-1, tgem_check(ptr, size, 0x7265 + i));
+		ASSERT_EQ(0, munmap(ptr, size));
+		bo_close(_metadata, self->fd, h);
+		after = tgem_memcg_read(&m, "memory.current");
+		EXPECT_LE(before + MEMCG_RETURN_BO, touched)
+			TH_LOG("BO %d: touching 16 MiB charged only %lld bytes",
+			       i, touched - before);
+		EXPECT_GT(before + SZ_1M, after)
+			TH_LOG("BO %d: %lld bytes still charged after close",
+			       i, after - before);
+	}
+
+	if (has_vram(&self->cfg)) {
+		before = tgem_memcg_read(&m, "memory.current");
+		size = MEMCG_RETURN_BO;
+		h = bo_create(_metadata, self->fd, &size, PLACEMENT_BOTH);
+		bo_migrate(_metadata, self->fd, h, REGION_SYSTEM);
+		touched = tgem_memcg_read(&m, "memory.current");
+		bo_migrate(_metadata, self->fd, h, REGION_VRAM);
+		after = tgem_memcg_read(&m, "memory.current");
+		EXPECT_LE(before + MEMCG_RETURN_BO, touched)
+			TH_LOG("MIGRATE to system charged only %lld bytes",
+			       touched - before);
+		EXPECT_GT(before + SZ_1M, after)
+			TH_LOG("%lld bytes still charged after MIGRATE to VRAM",
+			       after - before);
+		bo_close(_metadata, self->fd, h);
+	}
+	tgem_memcg_leave(&m);
+}
+
 /* -l and -h only print; they work without a device. */
 static bool harness_info_only(int argc, char **argv)
 {
