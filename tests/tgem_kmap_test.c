@@ -264,9 +264,9 @@ static void tgem_kmap_two_at_once(struct kunit *test)
 			last_iomem = last.is_iomem;
 			iosys_map_wr(&first, 4, u32, TGEM_KMAP_MARK);
 			iosys_map_wr(&last, PAGE_SIZE - 4, u32, TGEM_KMAP_MARK2);
-			tgem_bo_kunmap_local(&last);
+			tgem_bo_kunmap_local(bo, &last);
 		}
-		tgem_bo_kunmap_local(&first);
+		tgem_bo_kunmap_local(bo, &first);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
 	KUNIT_ASSERT_EQ(test, ret_first, 0);
@@ -349,7 +349,7 @@ static void tgem_kmap_unpinned(struct kunit *test)
 	if (!ret) {
 		iomem = map.is_iomem;
 		iosys_map_wr(&map, 8, u32, TGEM_KMAP_MARK);
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 		cleared = iosys_map_is_null(&map);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
@@ -368,7 +368,7 @@ static void tgem_kmap_unpinned(struct kunit *test)
 	if (!ret) {
 		iomem = map.is_iomem;
 		iosys_map_wr(&map, 0, u32, TGEM_KMAP_MARK2);
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
 

@@ -122,10 +122,11 @@ bool tgem_kmap_vram_hold(struct tgem_device *tdev)
 
 /**
  * tgem_kmap_vram_unhold() - Undo tgem_kmap_vram_hold()
+ * @tdev: the device tgem_kmap_vram_hold() was given
  *
  * Context: Any context, after the mapping is gone.
  */
-void tgem_kmap_vram_unhold(void)
+void tgem_kmap_vram_unhold(struct tgem_device *tdev)
 {
 	tgem_kmap_vram_put();
 }
@@ -223,12 +224,13 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kmap_local_page_locked);
 
 /**
  * tgem_bo_kunmap_local() - Undo tgem_bo_kmap_local_page_locked()
- * @map: the mapping it returned
+ * @bo: the BO that was mapped; the caller still holds its dma_resv
+ * @map: the mapping tgem_bo_kmap_local_page_locked() returned for @bo
  *
  * Context: The context that made the mapping, in LIFO order with any
- * other local mapping it holds; still holding the BO's dma_resv.
+ * other local mapping it holds; still holding @bo's dma_resv.
  */
-void tgem_bo_kunmap_local(struct iosys_map *map)
+void tgem_bo_kunmap_local(struct tgem_bo *bo, struct iosys_map *map)
 {
 	if (map->is_iomem) {
 		io_mapping_unmap_local(map->vaddr_iomem);
@@ -283,7 +285,7 @@ int tgem_bo_access_locked(struct tgem_bo *bo, u64 offset, void *buf,
 		} else {
 			memcpy(buf, map.vaddr + in_page, n);
 		}
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 
 		buf += n;
 		offset += n;
