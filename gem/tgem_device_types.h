@@ -91,8 +91,8 @@ struct tgem_device {
 
 	/**
 	 * @vram: device memory behind a PCI BAR. Set up by
-	 * tgem_device_create() and read-only afterwards; @vram.size is 0
-	 * when the device has none.
+	 * tgem_device_create() and read-only afterwards, except
+	 * @vram.kmaps; @vram.size is 0 when the device has none.
 	 */
 	struct {
 		/** @vram.base: CPU physical address of the BAR */
@@ -103,6 +103,17 @@ struct tgem_device {
 		struct io_mapping iomap;
 		/** @vram.mgr: the TTM manager for %TTM_PL_VRAM */
 		struct tgem_vram_mgr mgr;
+		/**
+		 * @vram.kmaps: kernel mappings of this device's VRAM now
+		 * held: short-term page mappings and dma-buf vmaps (see
+		 * "Short-term kernel mappings"). Atomic, no lock: a mapping
+		 * increments it, then (after a full barrier) checks
+		 * drm_dev_is_unplugged(), which pairs with the full barrier
+		 * of synchronize_srcu() in drm_dev_unplug(); after the
+		 * unplug, the device's removal waits for it to reach 0
+		 * before the BAR is released.
+		 */
+		atomic_t kmaps;
 	} vram;
 
 	/**

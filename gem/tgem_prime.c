@@ -302,7 +302,7 @@ int tgem_prime_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 out_unhold:
 	if (vram)
-		tgem_kmap_vram_unhold();
+		tgem_kmap_vram_unhold(tdev);
 out_unpin:
 	ttm_bo_unpin(tbo);
 out_exit:
@@ -323,13 +323,15 @@ out_exit:
 void tgem_prime_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct ttm_buffer_object *tbo = &gem_to_tgem_bo(obj)->ttm;
+	struct tgem_device *tdev = ttm_to_tgem_device(tbo->bdev);
 	bool vram = map->is_iomem;
 
 	dma_resv_assert_held(obj->resv);
 
 	ttm_bo_vunmap(tbo, map);
+	/* The caller's BO, and the importer's dma-buf, keep tdev alive. */
 	if (vram)
-		tgem_kmap_vram_unhold();
+		tgem_kmap_vram_unhold(tdev);
 	ttm_bo_unpin(tbo);
 }
 

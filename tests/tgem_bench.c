@@ -473,7 +473,7 @@ static int tgem_bench_bo_pattern(struct tgem_bo *bo, bool check)
 			tgem_bench_fill(map.vaddr, (u64)i * words, words);
 		else if (!tgem_bench_check(map.vaddr, (u64)i * words, words))
 			ret = -EIO;
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 		if (ret)
 			break;
 		if (fatal_signal_pending(current)) {

@@ -11,20 +11,35 @@
  *
  * The system cases run on a device without VRAM; the VRAM cases on the
  * ivshmem BAR (tgem_kunit_vram_device_create()) and skip without it.
+ *
+ * The removal cases unplug and remove a device the way unbinding does
+ * (drm_dev_unplug(), then the parent's devres), in a kthread, while the
+ * test holds a VRAM mapping: a removal waits for its own device's
+ * mappings, and only for those. Two devices with VRAM share the ivshmem
+ * BAR, each on its own half.
  */
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/limits.h>
+#include <linux/pci.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
+#include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <uapi/drm/tgem_drm.h>
@@ -264,9 +279,9 @@ static void tgem_kmap_two_at_once(struct kunit *test)
 			last_iomem = last.is_iomem;
 			iosys_map_wr(&first, 4, u32, TGEM_KMAP_MARK);
 			iosys_map_wr(&last, PAGE_SIZE - 4, u32, TGEM_KMAP_MARK2);
-			tgem_bo_kunmap_local(&last);
+			tgem_bo_kunmap_local(bo, &last);
 		}
-		tgem_bo_kunmap_local(&first);
+		tgem_bo_kunmap_local(bo, &first);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
 	KUNIT_ASSERT_EQ(test, ret_first, 0);
@@ -349,7 +364,7 @@ static void tgem_kmap_unpinned(struct kunit *test)
 	if (!ret) {
 		iomem = map.is_iomem;
 		iosys_map_wr(&map, 8, u32, TGEM_KMAP_MARK);
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 		cleared = iosys_map_is_null(&map);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
@@ -368,7 +383,7 @@ static void tgem_kmap_unpinned(struct kunit *test)
 	if (!ret) {
 		iomem = map.is_iomem;
 		iosys_map_wr(&map, 0, u32, TGEM_KMAP_MARK2);
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 	}
 	dma_resv_unlock(bo->ttm.base.resv);
 
@@ -474,6 +489,326 @@ static void tgem_kmap_held_by_other(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, tgem_bo_held(bo));
 }
 
+/* --- removal of a device while a VRAM mapping is held ------------------ */
+
+/* The ivshmem BAR that holds the VRAM, as in tgem_kunit_helpers.c. */
+#define TGEM_KMAP_IVSHMEM_BAR		2
+/* A removal that waits for nothing is done well within this. */
+#define TGEM_KMAP_REMOVE_TIMEOUT	(10 * HZ)
+/* How long a removal that must wait is watched to still be waiting. */
+#define TGEM_KMAP_REMOVE_WATCH		HZ
+
+static void tgem_kmap_pci_disable(void *pdev)
+{
+	pci_disable_device(pdev);
+}
+
+static void tgem_kmap_pci_release_bar(void *pdev)
+{
+	pci_release_region(pdev, TGEM_KMAP_IVSHMEM_BAR);
+}
+
+/*
+ * Two tgem devices with VRAM, each on its own KUnit parent device and on
+ * its own half of the ivshmem BAR, so neither maps the other's memory.
+ * tgem_kunit_vram_device_create() gives one device the whole BAR. The
+ * test end removes the devices (unless the test did), then gives the BAR
+ * back.
+ */
+static void tgem_kmap_vram_pair_create(struct kunit *test,
+				       struct tgem_device *tdevs[2])
+{
+	static const char * const names[] = { "tgem-kunit-vram-a", "tgem-kunit-vram-b" };
+	struct tgem_vram_desc vram;
+	resource_size_t half;
+	struct device *parent;
+	struct pci_dev *pdev;
+	unsigned int i;
+	int ret;
+
+	pdev = tgem_kunit_ivshmem_take(test);
+	KUNIT_ASSERT_TRUE(test, pci_resource_flags(pdev, TGEM_KMAP_IVSHMEM_BAR) &
+			  IORESOURCE_MEM);
+	half = round_down(pci_resource_len(pdev, TGEM_KMAP_IVSHMEM_BAR) / 2, PAGE_SIZE);
+	KUNIT_ASSERT_GE(test, (u64)half, (u64)TGEM_KMAP_SIZE);
+
+	ret = pci_enable_device(pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, tgem_kmap_pci_disable, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = pci_request_region(pdev, TGEM_KMAP_IVSHMEM_BAR, "tgem_test");
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, tgem_kmap_pci_release_bar, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		parent = kunit_device_register(test, names[i]);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+		vram.base = pci_resource_start(pdev, TGEM_KMAP_IVSHMEM_BAR) + i * half;
+		vram.size = half;
+		tdevs[i] = tgem_device_create(parent, &vram);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdevs[i]);
+		KUNIT_ASSERT_TRUE(test, tgem_device_has_vram(tdevs[i]));
+	}
+}
+
+struct tgem_kmap_hold_case {
+	const char *desc;
+	bool vmap;
+};
+
+static const struct tgem_kmap_hold_case tgem_kmap_hold_cases[] = {
+	{ .desc = "short-term page mapping", .vmap = false },
+	{ .desc = "dma-buf vmap", .vmap = true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(tgem_kmap_hold, tgem_kmap_hold_cases, desc);
+
+/*
+ * A mapping of a VRAM BO that the test holds: a page mapped with
+ * tgem_bo_kmap_local_page_locked(), the BO's dma_resv held until it is
+ * undone; or an importer's vmap of the BO's dma-buf.
+ */
+struct tgem_kmap_held {
+	struct tgem_bo *bo;
+	struct dma_buf *dmabuf;
+	struct iosys_map map;
+};
+
+/* Drop a dma-buf and let its release run now, not on a later fput. */
+static void tgem_kmap_dmabuf_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+	flush_delayed_fput();
+}
+
+/*
+ * A contiguous VRAM BO on @tdev, and for @vmap its dma-buf, which the
+ * test end drops before the BO.
+ */
+static void tgem_kmap_held_create(struct kunit *test, struct tgem_kmap_held *h,
+				  struct tgem_device *tdev, bool vmap)
+{
+	struct drm_gem_object *obj;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->bo = tgem_kunit_bo_create(test, tdev, TGEM_KMAP_SIZE,
+				     DRM_TGEM_PLACEMENT_VRAM,
+				     DRM_TGEM_GEM_CREATE_FLAG_CONTIGUOUS);
+	KUNIT_ASSERT_EQ(test, tgem_kunit_bo_mem_type(test, h->bo), TTM_PL_VRAM);
+	if (!vmap)
+		return;
+
+	obj = &h->bo->ttm.base;
+	h->dmabuf = obj->funcs->export(obj, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h->dmabuf);
+	ret = kunit_add_action_or_reset(test, tgem_kmap_dmabuf_put, h->dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Map the BO's VRAM and hold it; on failure nothing is held. */
+static int tgem_kmap_hold(struct tgem_kmap_held *h)
+{
+	struct dma_resv *resv = h->bo->ttm.base.resv;
+	int ret;
+
+	if (h->dmabuf)
+		return dma_buf_vmap_unlocked(h->dmabuf, &h->map);
+
+	ret = dma_resv_lock(resv, NULL);
+	if (ret)
+		return ret;
+	ret = tgem_bo_kmap_local_page_locked(h->bo, 0, &h->map);
+	if (ret)
+		dma_resv_unlock(resv);
+	return ret;
+}
+
+static void tgem_kmap_unhold(struct tgem_kmap_held *h)
+{
+	if (h->dmabuf) {
+		dma_buf_vunmap_unlocked(h->dmabuf, &h->map);
+		return;
+	}
+	tgem_bo_kunmap_local(h->bo, &h->map);
+	dma_resv_unlock(h->bo->ttm.base.resv);
+}
+
+/* Removes a device as unbinding its driver does, in a kthread. */
+struct tgem_kmap_remover {
+	struct kunit *test;
+	struct tgem_device *tdev;
+	struct task_struct *task;
+	struct completion done;
+};
+
+static int tgem_kmap_remover_fn(void *arg)
+{
+	struct tgem_kmap_remover *r = arg;
+
+	/* What remove() does, then the parent's devres, as at unbind. */
+	drm_dev_unplug(&r->tdev->drm);
+	kunit_device_unregister(r->test, r->tdev->drm.dev);
+	/* For every wait: the test and tgem_kmap_remover_join() both wait. */
+	complete_all(&r->done);
+	return 0;
+}
+
+/* Make the kthread, not started yet. Return: 0 or a negative errno. */
+static int tgem_kmap_remover_init(struct tgem_kmap_remover *r,
+				  struct kunit *test, struct tgem_device *tdev)
+{
+	r->test = test;
+	r->tdev = tdev;
+	init_completion(&r->done);
+	r->task = kthread_create(tgem_kmap_remover_fn, r, "tgem-kunit-remove");
+	if (IS_ERR(r->task))
+		return PTR_ERR(r->task);
+	get_task_struct(r->task);
+	return 0;
+}
+
+/*
+ * Wait for the removal to finish. Whatever it was waiting for must be
+ * gone by now; if it still waits after TGEM_KMAP_REMOVE_TIMEOUT, a VRAM
+ * mapping was not uncounted: say so, and release it by hand, so that the
+ * suite goes on instead of hanging.
+ */
+static void tgem_kmap_remover_join(struct kunit *test, struct tgem_kmap_remover *r)
+{
+	struct tgem_device *tdev = r->tdev;
+
+	if (!wait_for_completion_timeout(&r->done, TGEM_KMAP_REMOVE_TIMEOUT)) {
+		KUNIT_FAIL(test, "the removal still waits with no VRAM mapping held (count %d)",
+			   atomic_read(&tdev->vram.kmaps));
+		atomic_set(&tdev->vram.kmaps, 0);
+		wake_up_var(&tdev->vram.kmaps);
+		wait_for_completion(&r->done);
+	}
+	kthread_stop(r->task);
+	put_task_struct(r->task);
+}
+
+/*
+ * Removing a device waits for a VRAM mapping of its own, before the BAR
+ * is released: the removal is still under way while the mapping is held
+ * (and the mapping stays usable), and finishes once it is undone. Only
+ * the device's own count says so: it is 1 while the mapping is held, 0
+ * after.
+ *
+ * Waiting for the removal with the mapping held is what the locking rules
+ * forbid; the test only watches it for TGEM_KMAP_REMOVE_WATCH.
+ */
+static void tgem_kmap_removal_waits_for_own(struct kunit *test)
+{
+	const struct tgem_kmap_hold_case *c = test->param_value;
+	int count_held, count_after, ret;
+	unsigned long watched, left;
+	struct tgem_kmap_remover r;
+	struct tgem_kmap_held h;
+	struct tgem_device *tdev;
+	bool unplugged;
+	u32 word;
+
+	tdev = tgem_kunit_vram_device_create(test);
+	tgem_kmap_held_create(test, &h, tdev, c->vmap);
+	tgem_kunit_bo_fill(test, h.bo, TGEM_KMAP_SEED);
+
+	ret = tgem_kmap_hold(&h);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, h.map.is_iomem);
+	ret = tgem_kmap_remover_init(&r, test, tdev);
+	if (ret)
+		tgem_kmap_unhold(&h);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/*
+	 * The BO outlives the removal, which drops the parent's reference
+	 * to the DRM device: keep one until the BO is put.
+	 */
+	drm_dev_get(&tdev->drm);
+	wake_up_process(r.task);
+
+	/* No assertion from here until the removal is over. */
+	watched = wait_for_completion_timeout(&r.done, TGEM_KMAP_REMOVE_WATCH);
+	unplugged = drm_dev_is_unplugged(&tdev->drm);
+	count_held = atomic_read(&tdev->vram.kmaps);
+	/* The BAR is still there to read through the mapping. */
+	word = iosys_map_rd(&h.map, 0, u32);
+
+	tgem_kmap_unhold(&h);
+	left = wait_for_completion_timeout(&r.done, TGEM_KMAP_REMOVE_TIMEOUT);
+	tgem_kmap_remover_join(test, &r);
+	count_after = atomic_read(&tdev->vram.kmaps);
+
+	if (h.dmabuf)
+		kunit_release_action(test, tgem_kmap_dmabuf_put, h.dmabuf);
+	tgem_kunit_bo_put(test, h.bo);
+	drm_dev_put(&tdev->drm);
+
+	KUNIT_EXPECT_EQ_MSG(test, watched, 0,
+			    "the removal did not wait for the device's own VRAM mapping");
+	KUNIT_EXPECT_TRUE(test, unplugged);
+	KUNIT_EXPECT_EQ(test, count_held, 1);
+	KUNIT_EXPECT_EQ(test, word, tgem_kunit_pattern(TGEM_KMAP_SEED, 0));
+	KUNIT_EXPECT_NE_MSG(test, left, 0, "the removal did not go on after the unmap");
+	KUNIT_EXPECT_EQ(test, count_after, 0);
+}
+
+/*
+ * Removing a device does not wait for another device's VRAM mapping: with
+ * a mapping held on device A, the removal of device B finishes at once,
+ * A's count still holds the mapping, B's removal left A alone, and A maps
+ * its VRAM again once the mapping is undone. (With a count shared by the
+ * devices, B's removal would wait until the unmap; it is given
+ * TGEM_KMAP_REMOVE_TIMEOUT, then the mapping is undone so it can finish.)
+ */
+static void tgem_kmap_removal_ignores_other_device(struct kunit *test)
+{
+	const struct tgem_kmap_hold_case *c = test->param_value;
+	int count_held, count_after, again, ret;
+	struct tgem_device *tdevs[2], *a, *b;
+	struct tgem_kmap_remover r;
+	struct tgem_kmap_held h;
+	bool a_unplugged;
+	unsigned long left;
+
+	tgem_kmap_vram_pair_create(test, tdevs);
+	a = tdevs[0];
+	b = tdevs[1];
+	tgem_kmap_held_create(test, &h, a, c->vmap);
+
+	ret = tgem_kmap_hold(&h);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, h.map.is_iomem);
+	ret = tgem_kmap_remover_init(&r, test, b);
+	if (ret)
+		tgem_kmap_unhold(&h);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	wake_up_process(r.task);
+
+	/* No assertion from here until the removal is over. */
+	left = wait_for_completion_timeout(&r.done, TGEM_KMAP_REMOVE_TIMEOUT);
+	count_held = atomic_read(&a->vram.kmaps);
+	a_unplugged = drm_dev_is_unplugged(&a->drm);
+	tgem_kmap_unhold(&h);
+	tgem_kmap_remover_join(test, &r);
+	count_after = atomic_read(&a->vram.kmaps);
+
+	KUNIT_EXPECT_NE_MSG(test, left, 0,
+			    "removing device B waited for device A's VRAM mapping");
+	KUNIT_EXPECT_EQ(test, count_held, 1);
+	KUNIT_EXPECT_FALSE(test, a_unplugged);
+	KUNIT_EXPECT_EQ(test, count_after, 0);
+
+	again = tgem_kmap_hold(&h);
+	if (!again)
+		tgem_kmap_unhold(&h);
+	KUNIT_EXPECT_EQ(test, again, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->vram.kmaps), 0);
+}
+
 static struct kunit_case tgem_kmap_tests[] = {
 	KUNIT_CASE_PARAM(tgem_kmap_round_trip_system, tgem_kmap_range_gen_params),
 	KUNIT_CASE_PARAM(tgem_kmap_round_trip_vram, tgem_kmap_range_gen_params),
@@ -483,6 +818,8 @@ static struct kunit_case tgem_kmap_tests[] = {
 	KUNIT_CASE(tgem_kmap_unpinned),
 	KUNIT_CASE(tgem_kmap_held_by_self),
 	KUNIT_CASE(tgem_kmap_held_by_other),
+	KUNIT_CASE_PARAM(tgem_kmap_removal_waits_for_own, tgem_kmap_hold_gen_params),
+	KUNIT_CASE_PARAM(tgem_kmap_removal_ignores_other_device, tgem_kmap_hold_gen_params),
 	{}
 };
 
@@ -492,3 +829,5 @@ static struct kunit_suite tgem_kmap_suite = {
 };
 
 kunit_test_suite(tgem_kmap_suite);
+
+MODULE_IMPORT_NS(DMA_BUF);

@@ -260,7 +260,7 @@ static void tgem_guard_unplug_stops_vram_access(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_resv_lock(bo->ttm.base.resv, NULL), 0);
 	kmap_vram = tgem_bo_kmap_local_page_locked(bo, 0, &map);
 	if (!kmap_vram)
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 	access = tgem_bo_access_locked(bo, 0, &word, sizeof(word), false);
 	dma_resv_unlock(bo->ttm.base.resv);
 
@@ -268,7 +268,7 @@ static void tgem_guard_unplug_stops_vram_access(struct kunit *test)
 	kmap_sys = tgem_bo_kmap_local_page_locked(sys, 0, &map);
 	if (!kmap_sys) {
 		word = iosys_map_rd(&map, 0, u32);
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(sys, &map);
 	}
 	dma_resv_unlock(sys->ttm.base.resv);
 

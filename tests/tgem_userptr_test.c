@@ -489,7 +489,7 @@ static void tgem_userptr_ttm_keeps_out(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_resv_lock(obj->resv, NULL), 0);
 	ret = tgem_bo_kmap_local_page_locked(bo, 0, &map);
 	if (!ret)
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 	dma_resv_unlock(obj->resv);
 	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
 	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(bo->ttm.ttm));

@@ -36,20 +36,23 @@
  *    because the device's removal waits for it (see below). Pages of
  *    system memory can still be mapped.
  *
- * Unplug. tgem_bo_kunmap_local() is given the mapping alone, not the BO or
- * the device, so it cannot leave an SRCU read section that
- * tgem_bo_kmap_local_page_locked() entered with drm_dev_enter(). Instead a
- * module-wide count of VRAM mappings is raised before the unplug check and
- * dropped at unmap; after drm_dev_unplug(), the devm action that
- * tgem_kmap_init() registers waits for the count to reach zero, before the
- * BAR is released. drm_dev_unplug() orders its store to
- * &drm_device.unplugged before that wait (synchronize_srcu() is a full
- * barrier), and a mapping orders its increment before its check, so a
- * mapping either sees the unplug and fails, or is waited for. The count is
- * shared by every tgem device, so a removal may also wait for another
- * device's mappings; they are short-term by contract. A dma-buf vmap of a
- * BO in VRAM is counted too (tgem_kmap_vram_hold()): it is not short-term,
- * and the removal waits until its importer calls vunmap.
+ * Unplug. A mapping does not stay inside drm_dev_enter(): the mapping
+ * would have to carry the SRCU index, and the SRCU is shared by every DRM
+ * device, so a long read section (a dma-buf vmap) would hold up every
+ * drm_dev_unplug() in the system. Instead each device counts the mappings
+ * of its VRAM (&tgem_device.vram.kmaps): tgem_bo_kmap_local_page_locked()
+ * raises the count before its unplug check, and tgem_bo_kunmap_local(),
+ * which is given the BO for that, drops it. After drm_dev_unplug(), the
+ * devm action that tgem_kmap_init() registers waits for the device's
+ * count to reach zero, before the BAR is released. drm_dev_unplug()
+ * orders its store to &drm_device.unplugged before that wait
+ * (synchronize_srcu() is a full barrier), and a mapping orders its
+ * increment before its check, so a mapping either sees the unplug and
+ * fails, or is waited for. Only the device's own mappings are waited for:
+ * removing one device never waits for another's. A dma-buf vmap of a BO
+ * in VRAM is counted too, on the BO's device (tgem_kmap_vram_hold()): it
+ * is not short-term, and that device's removal waits until its importer
+ * calls vunmap.
  */
 
 #include <linux/atomic.h>
@@ -73,34 +76,48 @@
 #include "ttm/tgem_kmap.h"
 #include "ttm/tgem_vram_mgr.h"
 
-/* VRAM pages mapped by tgem_bo_kmap_local_page_locked(), all devices. */
-static atomic_t tgem_kmap_vram_maps = ATOMIC_INIT(0);
-
-static void tgem_kmap_vram_put(void)
+/*
+ * Drop a VRAM mapping of @tdev. The caller keeps @tdev alive across the
+ * call (it holds a BO of @tdev, whose file or dma-buf holds a reference
+ * to the DRM device), so the removal that this may let go on cannot free
+ * @tdev before wake_up_var() is called. atomic_dec_and_test() is fully
+ * ordered, as wake_up_var() wants.
+ */
+static void tgem_kmap_vram_put(struct tgem_device *tdev)
 {
-	if (atomic_dec_and_test(&tgem_kmap_vram_maps))
-		wake_up_var(&tgem_kmap_vram_maps);
+	if (atomic_dec_and_test(&tdev->vram.kmaps))
+		wake_up_var(&tdev->vram.kmaps);
 }
 
 /*
- * Count a VRAM mapping, unless the device is unplugged. The increment is
- * ordered before the check; see "Unplug" above.
+ * Count a VRAM mapping of @tdev, unless @tdev is unplugged. The increment
+ * is ordered before the check; see "Unplug" above.
  */
 static bool tgem_kmap_vram_get(struct tgem_device *tdev)
 {
-	atomic_inc(&tgem_kmap_vram_maps);
+	atomic_inc(&tdev->vram.kmaps);
 	/* Pairs with the full barrier of synchronize_srcu() in the unplug. */
 	smp_mb__after_atomic();
 	if (drm_dev_is_unplugged(&tdev->drm)) {
-		tgem_kmap_vram_put();
+		tgem_kmap_vram_put(tdev);
 		return false;
 	}
 	return true;
 }
 
+/*
+ * The devm action of tgem_kmap_init(), run at unbind after remove() has
+ * unplugged @data. @data, the tgem_device, is drmm memory, freed by the
+ * last drm_dev_put(); this action cannot outlive it: devm_drm_dev_alloc()
+ * registered its drm_dev_put() on the same parent before this action, and
+ * devres runs the actions in reverse order, so that reference is still
+ * held here, and the wait sees this device's count alone.
+ */
 static void tgem_kmap_unplug_wait(void *data)
 {
-	wait_var_event(&tgem_kmap_vram_maps, !atomic_read(&tgem_kmap_vram_maps));
+	struct tgem_device *tdev = data;
+
+	wait_var_event(&tdev->vram.kmaps, !atomic_read(&tdev->vram.kmaps));
 }
 
 /**
@@ -122,12 +139,18 @@ bool tgem_kmap_vram_hold(struct tgem_device *tdev)
 
 /**
  * tgem_kmap_vram_unhold() - Undo tgem_kmap_vram_hold()
+ * @tdev: the device tgem_kmap_vram_hold() was given
+ *
+ * May let @tdev's removal go on, so the caller must keep @tdev alive
+ * across the call by other means: tgem_prime_vunmap() holds a BO of
+ * @tdev, and its importer the dma-buf, which holds a reference to the DRM
+ * device (drm_gem_dmabuf_export()).
  *
  * Context: Any context, after the mapping is gone.
  */
-void tgem_kmap_vram_unhold(void)
+void tgem_kmap_vram_unhold(struct tgem_device *tdev)
 {
-	tgem_kmap_vram_put();
+	tgem_kmap_vram_put(tdev);
 }
 
 /**
@@ -136,15 +159,19 @@ void tgem_kmap_vram_unhold(void)
  *
  * Registers a devm action on the parent device. It runs after the
  * driver's remove() has unplugged @tdev and before the BAR region, which
- * was requested earlier, is released: it waits until no short-term VRAM
- * mapping is left.
+ * was requested earlier, is released: it waits until no VRAM mapping of
+ * @tdev is left (&tgem_device.vram.kmaps), whatever other tgem devices
+ * have mapped. Call it after devm_drm_dev_alloc(), which keeps @tdev
+ * alive until the action has run.
  *
- * Context: Process context, while probing @tdev; may sleep.
+ * Context: Process context, while probing @tdev, before any BO of it
+ * exists; may sleep.
  * Return: 0, or -ENOMEM (and nothing registered).
  */
 int tgem_kmap_init(struct tgem_device *tdev)
 {
-	return devm_add_action(tdev->drm.dev, tgem_kmap_unplug_wait, NULL);
+	atomic_set(&tdev->vram.kmaps, 0);
+	return devm_add_action(tdev->drm.dev, tgem_kmap_unplug_wait, tdev);
 }
 
 /**
@@ -223,16 +250,20 @@ EXPORT_SYMBOL_IF_KUNIT(tgem_bo_kmap_local_page_locked);
 
 /**
  * tgem_bo_kunmap_local() - Undo tgem_bo_kmap_local_page_locked()
- * @map: the mapping it returned
+ * @bo: the BO that was mapped; the caller still holds its dma_resv
+ * @map: the mapping tgem_bo_kmap_local_page_locked() returned for @bo
+ *
+ * Unmapping a page of VRAM lets the removal of @bo's device go on, if it
+ * waits and this was the last VRAM mapping of that device.
  *
  * Context: The context that made the mapping, in LIFO order with any
- * other local mapping it holds; still holding the BO's dma_resv.
+ * other local mapping it holds; still holding @bo's dma_resv.
  */
-void tgem_bo_kunmap_local(struct iosys_map *map)
+void tgem_bo_kunmap_local(struct tgem_bo *bo, struct iosys_map *map)
 {
 	if (map->is_iomem) {
 		io_mapping_unmap_local(map->vaddr_iomem);
-		tgem_kmap_vram_put();
+		tgem_kmap_vram_put(ttm_to_tgem_device(bo->ttm.bdev));
 	} else {
 		kunmap_local(map->vaddr);
 	}
@@ -283,7 +314,7 @@ int tgem_bo_access_locked(struct tgem_bo *bo, u64 offset, void *buf,
 		} else {
 			memcpy(buf, map.vaddr + in_page, n);
 		}
-		tgem_bo_kunmap_local(&map);
+		tgem_bo_kunmap_local(bo, &map);
 
 		buf += n;
 		offset += n;
