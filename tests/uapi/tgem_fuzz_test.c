@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,7 +70,7 @@
 #define U64_MAX		0xffffffffffffffffull
 
 #define DEFAULT_SEED	0x7467656d2d66757aull	/* "tgem-fuz" */
-#define DEFAULT_ITERS	600
+#define DEFAULT_ITERS	3000
 #define TIMEOUT_PARAM	"/sys/module/tgem/parameters/job_timeout_ms"
 /* Job timeout while fuzzing: a spinning batch is stopped after this. */
 #define FUZZ_JOB_TIMEOUT_MS	200
@@ -140,6 +141,7 @@ struct fuzz {
 	uint64_t rng;
 	unsigned long iter, iters;
 	bool verbose;
+	bool child;		/* in a fork()ed child: shares the file */
 	unsigned int failures;
 	char args[512];
 
@@ -168,7 +170,8 @@ struct fuzz {
 	uint8_t *edge;		/* a RW page followed by a hole */
 
 	/* statistics */
-	unsigned long calls, ok, jobs, job_errors, sigs;
+	unsigned long calls, ok, jobs, sigs;
+	unsigned long errs[128];	/* how often each errno came back */
 };
 
 /* --- PRNG: splitmix64, so a seed replays exactly --------------------- */
@@ -316,6 +319,7 @@ static int check(struct fuzz *f, const char *what, int err, uint64_t allowed)
 		f->ok++;
 		return 0;
 	}
+	f->errs[err & 127]++;
 	if ((err >= 63 && err != EOVERFLOW) || !(allowed & E(err)))
 		fail(f, what, "unexpected %s", errname(err));
 	return err;
@@ -416,20 +420,6 @@ static void add_stale(struct fuzz *f, uint32_t handle)
  * A handle for an ioctl argument: mostly a live BO, sometimes a stale
  * (closed) one, 0, or anything. *@b is the BO it names, or NULL.
  */
-static uint32_t pick_handle(struct fuzz *f, struct bo **b)
-{
-	struct bo *live = pick_bo(f, false);
-
-	*b = NULL;
-	if (live && chance(f, 85)) {
-		*b = live;
-		return live->handle;
-	}
-	if (f->nstale && chance(f, 50))
-		return f->stale[below(f, f->nstale < MAX_STALE ? f->nstale : MAX_STALE)];
-	return boundary32(f) % (chance(f, 50) ? 256 : U32_MAX);
-}
-
 static struct bo *bo_by_handle(struct fuzz *f, uint32_t handle)
 {
 	unsigned int i;
@@ -438,6 +428,25 @@ static struct bo *bo_by_handle(struct fuzz *f, uint32_t handle)
 		if (f->bos[i].live && f->bos[i].handle == handle)
 			return &f->bos[i];
 	return NULL;
+}
+
+static uint32_t pick_handle(struct fuzz *f, struct bo **b)
+{
+	struct bo *live = pick_bo(f, false);
+	uint32_t h;
+
+	*b = NULL;
+	if (live && chance(f, 85)) {
+		*b = live;
+		return live->handle;
+	}
+	if (f->nstale && chance(f, 50))
+		h = f->stale[below(f, f->nstale < MAX_STALE ? f->nstale : MAX_STALE)];
+	else
+		h = boundary32(f) % (chance(f, 50) ? 256 : U32_MAX);
+	/* GEM reuses the lowest free handle: a stale one may be live again */
+	*b = bo_by_handle(f, h);
+	return h;
 }
 
 /* A softpin address no other binding of the file ever takes. */
@@ -743,12 +752,10 @@ static void op_close(struct fuzz *f)
 	struct bo *b;
 
 	c.handle = pick_handle(f, &b);
-	if (b && !chance(f, 20)) {
+	if (b) {
 		close_bo(f, b, true);
 		return;
 	}
-	if (b)
-		return;	/* keep the pool consistent */
 	c.pad = chance(f, 30) ? boundary32(f) : 0;
 	setargs(f, "handle %u pad 0x%x", c.handle, c.pad);
 	check(f, "GEM_CLOSE", xioctl(f->fd, DRM_IOCTL_GEM_CLOSE, &c), E(EINVAL));
@@ -949,6 +956,9 @@ static void op_flink(struct fuzz *f)
 
 static void destroy_ctx(struct fuzz *f, unsigned int i, bool check_it)
 {
+	if (f->child)
+		return;	/* the parent's pool still holds it */
+
 	struct drm_tgem_context_destroy d = { .ctx_id = f->ctxs[i] };
 	int err;
 
@@ -1148,10 +1158,11 @@ static void op_map_use(struct fuzz *f)
 		 * forbids the access with EFAULT or ENOMEM; REMOVE needs
 		 * VM_SHARED and write (EACCES); PAGEOUT/COLLAPSE may say
 		 * EAGAIN or ENOMEM; DONTFORK/WIPEONFORK on a VM_IO mapping
-		 * give EINVAL/EPERM.
+		 * give EINVAL/EPERM; REMOVE punches a hole with vfs_fallocate(),
+		 * which a character device refuses with ENODEV.
 		 */
 		check(f, "madvise", err, E(EINVAL) | E(EACCES) | E(EFAULT) |
-		      E(ENOMEM) | E(EAGAIN) | E(EPERM));
+		      E(ENOMEM) | E(EAGAIN) | E(EPERM) | E(ENODEV));
 		break;
 	}
 	case 5:
@@ -1386,7 +1397,8 @@ static void op_dmabuf(struct fuzz *f)
 		setargs(f, "mmap dmabuf %d len 0x%llx", fd, (unsigned long long)end);
 		p = mmap(NULL, end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		err = p == MAP_FAILED ? errno : 0;
-		check(f, "mmap(dma-buf)", err, E(EINVAL) | E(ENOMEM));
+		/* EACCES: a dma-buf exported without DRM_RDWR is O_RDONLY */
+		check(f, "mmap(dma-buf)", err, E(EINVAL) | E(ENOMEM) | E(EACCES));
 		if (!err) {
 			int sig = touch(p, true, 0x1234);
 
@@ -2035,13 +2047,121 @@ static void op_execbuf(struct fuzz *f)
 	}
 }
 
+
+/*
+ * Memory pressure: a big VRAM BO (16 to 112 MiB) kept in the pool, so that
+ * creations, migrations, faults and execbufs meet a full VRAM and evict.
+ * GEM_CREATE's documented errors, as above.
+ */
+static void op_pressure(struct fuzz *f)
+{
+	struct drm_tgem_gem_create c;
+	int slot = free_slot_bo(f);
+
+	if (!f->has_vram || slot < 0 || !chance(f, 20))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.size = (uint64_t)(16 + below(f, 97)) << 20;
+	c.placement = chance(f, 50) ? DRM_TGEM_PLACEMENT_VRAM :
+		      DRM_TGEM_PLACEMENT_VRAM | DRM_TGEM_PLACEMENT_SYSTEM;
+	setargs(f, "size 0x%llx placement 0x%x (pressure)",
+		(unsigned long long)c.size, c.placement);
+	if (check(f, "GEM_CREATE", xioctl(f->fd, DRM_IOCTL_TGEM_GEM_CREATE, &c),
+		  E(ENOMEM) | E(ENOSPC)))
+		return;
+	f->bos[slot] = (struct bo){
+		.live = true, .handle = c.handle, .size = c.size,
+		.kind = c.placement == DRM_TGEM_PLACEMENT_VRAM ? BO_VRAM : BO_BOTH,
+		.addr = new_addr(f, c.size),
+	};
+}
+
+/*
+ * Close the tgem file with everything in it live: BOs with jobs in
+ * flight, contexts, syncobjs. The CPU mappings, dma-bufs and sync_files
+ * outlive it and must keep working; then open the node again.
+ */
+static void op_reopen(struct fuzz *f)
+{
+	unsigned int i;
+
+	if (f->child || !chance(f, 30))
+		return;
+	setargs(f, "close(tgem fd %d) with everything live", f->fd);
+	close(f->fd);
+	for (i = 0; i < MAX_BOS; i++) {
+		struct bo *b = &f->bos[i];
+
+		if (b->live && b->kind == BO_USERPTR) {
+			if (b->mem_malloc)
+				free(b->mem);
+			else if (b->mem_mapped)
+				munmap(b->mem, b->mem_size);
+		}
+		memset(b, 0, sizeof(*b));
+	}
+	memset(f->ctxs, 0, sizeof(f->ctxs));
+	memset(f->syncobjs, 0, sizeof(f->syncobjs));
+	f->fd = tgem_open(NULL, 0);
+	if (f->fd < 0) {
+		fail(f, "open", "cannot open the tgem node again");
+		exit(1);
+	}
+}
+
+/*
+ * fork(): the child shares the file and inherits the mappings (VMA open
+ * and close), touches them, submits and waits a few times on the shared
+ * file (a userptr BO still reaches the parent's memory), and exits; the
+ * parent checks that it exited cleanly. The child's stream is seeded from
+ * the parent's, so it replays too.
+ */
+static void op_execbuf(struct fuzz *f);
+
+static void op_fork(struct fuzz *f)
+{
+	uint64_t child_seed = rnd(f);
+	unsigned int k;
+	int status;
+	pid_t pid;
+
+	if (f->child || !chance(f, 20))
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (!pid) {
+		f->child = true;
+		f->rng = child_seed;
+		f->failures = 0;
+		for (k = 0; k < 16; k++) {
+			switch (below(f, 4)) {
+			case 0: op_map_use(f); break;
+			case 1: op_execbuf(f); break;
+			case 2: op_wait(f); break;
+			default: op_info(f); break;
+			}
+		}
+		_exit(f->failures ? 1 : 0);
+	}
+	setargs(f, "fork child %d", pid);
+	if (waitpid(pid, &status, 0) != pid)
+		fail(f, "waitpid", "%s", strerror(errno));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail(f, "fork", "child exited with status 0x%x (seed 0x%" PRIx64 ")",
+		     status, child_seed);
+}
+
 /* --- the driver loop --------------------------------------------------- */
 
 enum op {
 	OP_CREATE, OP_CLOSE, OP_INFO, OP_MMAP_OFFSET, OP_WAIT, OP_MIGRATE,
 	OP_QUERY, OP_FLINK, OP_CTX, OP_MMAP, OP_MAP_USE, OP_USERPTR,
 	OP_USERPTR_UNMAP, OP_EXPORT, OP_IMPORT, OP_DMABUF, OP_SYNCOBJ,
-	OP_SYNCOBJ_OPS, OP_SYNC_FILE, OP_EXECBUF, NUM_OPS,
+	OP_SYNCOBJ_OPS, OP_SYNC_FILE, OP_EXECBUF, OP_PRESSURE, OP_REOPEN,
+	OP_FORK, NUM_OPS,
 };
 
 static void (*const ops[NUM_OPS])(struct fuzz *f) = {
@@ -2054,6 +2174,8 @@ static void (*const ops[NUM_OPS])(struct fuzz *f) = {
 	[OP_IMPORT] = op_import, [OP_DMABUF] = op_dmabuf,
 	[OP_SYNCOBJ] = op_syncobj, [OP_SYNCOBJ_OPS] = op_syncobj_ops,
 	[OP_SYNC_FILE] = op_sync_file, [OP_EXECBUF] = op_execbuf,
+	[OP_PRESSURE] = op_pressure, [OP_REOPEN] = op_reopen,
+	[OP_FORK] = op_fork,
 };
 
 /* Weights of the ops, per stream (a TEST). */
@@ -2068,6 +2190,7 @@ static const struct stream objects_stream = {
 		[OP_CREATE] = 10, [OP_CLOSE] = 6, [OP_INFO] = 6,
 		[OP_MMAP_OFFSET] = 4, [OP_WAIT] = 3, [OP_MIGRATE] = 6,
 		[OP_QUERY] = 5, [OP_FLINK] = 1, [OP_CTX] = 4,
+		[OP_PRESSURE] = 1, [OP_REOPEN] = 1,
 	},
 };
 
@@ -2075,7 +2198,8 @@ static const struct stream mmap_stream = {
 	"mmap", 2, {
 		[OP_CREATE] = 6, [OP_CLOSE] = 3, [OP_MIGRATE] = 5,
 		[OP_MMAP] = 8, [OP_MAP_USE] = 16, [OP_INFO] = 1,
-		[OP_EXPORT] = 1, [OP_DMABUF] = 1,
+		[OP_EXPORT] = 1, [OP_DMABUF] = 1, [OP_PRESSURE] = 1,
+		[OP_REOPEN] = 1, [OP_FORK] = 1,
 	},
 };
 
@@ -2083,6 +2207,7 @@ static const struct stream execbuf_stream = {
 	"execbuf", 3, {
 		[OP_CREATE] = 5, [OP_CLOSE] = 2, [OP_CTX] = 2, [OP_MIGRATE] = 2,
 		[OP_WAIT] = 2, [OP_EXECBUF] = 16, [OP_MMAP] = 1, [OP_MAP_USE] = 2,
+		[OP_PRESSURE] = 1, [OP_REOPEN] = 1, [OP_FORK] = 1,
 	},
 };
 
@@ -2090,7 +2215,7 @@ static const struct stream syncs_stream = {
 	"syncs", 4, {
 		[OP_CREATE] = 3, [OP_CLOSE] = 1, [OP_CTX] = 2, [OP_SYNCOBJ] = 5,
 		[OP_SYNCOBJ_OPS] = 6, [OP_SYNC_FILE] = 4, [OP_EXECBUF] = 10,
-		[OP_WAIT] = 1, [OP_EXPORT] = 1, [OP_DMABUF] = 2,
+		[OP_WAIT] = 1, [OP_EXPORT] = 1, [OP_DMABUF] = 2, [OP_REOPEN] = 1,
 	},
 };
 
@@ -2099,7 +2224,7 @@ static const struct stream userptr_stream = {
 		[OP_USERPTR] = 10, [OP_USERPTR_UNMAP] = 5, [OP_CLOSE] = 5,
 		[OP_CREATE] = 2, [OP_CTX] = 2, [OP_EXECBUF] = 8, [OP_INFO] = 3,
 		[OP_MMAP_OFFSET] = 3, [OP_MIGRATE] = 3, [OP_EXPORT] = 3,
-		[OP_WAIT] = 2,
+		[OP_WAIT] = 2, [OP_FORK] = 2, [OP_MMAP] = 1, [OP_MAP_USE] = 1,
 	},
 };
 
@@ -2299,7 +2424,18 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 	TH_LOG("stream %s: %lu calls, %lu succeeded, %lu jobs, %lu expected signals, %lld ms",
 	       st->name, f->calls, f->ok, f->jobs, f->sigs,
 	       (long long)((tgem_now_ns() - t0) / MSEC));
-	ASSERT_EQ(0u, f->failures) TH_LOG("stream %s seed 0x%" PRIx64 ": %u failures (see above)",
+	{
+		char hist[512];
+		size_t o = 0;
+
+		hist[0] = 0;
+		for (i = 1; i < 128; i++)
+			if (f->errs[i] && o < sizeof(hist) - 32)
+				o += snprintf(hist + o, sizeof(hist) - o, " %s:%lu",
+					      errname(i), f->errs[i]);
+		TH_LOG("stream %s: errors%s", st->name, hist);
+	}
+	EXPECT_EQ(0u, f->failures) TH_LOG("stream %s seed 0x%" PRIx64 ": %u failures (see above)",
 					  st->name, f->seed, f->failures);
 
 	/* nothing leaked: fds at once, memory after the deferred destroys */
