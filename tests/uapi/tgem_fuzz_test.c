@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/sync_file.h>
 
 #include "tgem_mi.h"
 #include "tgem_util.h"
@@ -124,6 +125,7 @@ struct map {
 	void *ptr;
 	uint64_t len;
 	int prot;
+	bool dontfork;		/* MADV_DONTFORK: not in a fork()ed child */
 };
 
 enum fd_kind { FD_SYNC_FILE, FD_DMABUF };
@@ -170,8 +172,12 @@ struct fuzz {
 	uint8_t *edge;		/* a RW page followed by a hole */
 
 	/* statistics */
-	unsigned long calls, ok, jobs, sigs;
-	unsigned long errs[128];	/* how often each errno came back */
+	unsigned long calls, ok, jobs, sigs, fence_errors, fences;
+	/* how often each call succeeded and each errno came back */
+	struct {
+		const char *what;
+		unsigned long ok, errs[128];
+	} stats[40];
 };
 
 /* --- PRNG: splitmix64, so a seed replays exactly --------------------- */
@@ -311,6 +317,15 @@ static void fail(struct fuzz *f, const char *what, const char *fmt, ...)
  */
 static int check(struct fuzz *f, const char *what, int err, uint64_t allowed)
 {
+	unsigned int k;
+
+	for (k = 0; k < 39 && f->stats[k].what && strcmp(f->stats[k].what, what); k++)
+		;
+	f->stats[k].what = what;
+	if (err)
+		f->stats[k].errs[err & 127]++;
+	else
+		f->stats[k].ok++;
 	f->calls++;
 	if (f->verbose)
 		fprintf(stderr, "# %lu %s(%s) = %s\n", f->iter, what, f->args,
@@ -319,7 +334,6 @@ static int check(struct fuzz *f, const char *what, int err, uint64_t allowed)
 		f->ok++;
 		return 0;
 	}
-	f->errs[err & 127]++;
 	if ((err >= 63 && err != EOVERFLOW) || !(allowed & E(err)))
 		fail(f, what, "unexpected %s", errname(err));
 	return err;
@@ -1163,6 +1177,10 @@ static void op_map_use(struct fuzz *f)
 		 */
 		check(f, "madvise", err, E(EINVAL) | E(EACCES) | E(EFAULT) |
 		      E(ENOMEM) | E(EAGAIN) | E(EPERM) | E(ENODEV));
+		if (!err && a == MADV_DONTFORK)
+			m->dontfork = true;
+		if (!err && a == MADV_DOFORK)
+			m->dontfork = false;
 		break;
 	}
 	case 5:
@@ -1720,9 +1738,23 @@ static void op_execbuf(struct fuzz *f)
 	memset(objs, 0, sizeof(objs));
 	for (i = 0; i < n; i++) {
 		struct bo *b = pick_bo(f, false);
+		unsigned int j, tries = 0;
 
 		if (!b)
 			return;
+		/* distinct objects: a duplicate is a deliberate mutation below */
+		for (j = 0; j < i; j++) {
+			if (ob[j] != b)
+				continue;
+			if (++tries > 8) {
+				n = i;
+				break;
+			}
+			b = pick_bo(f, false);
+			j = -1;
+		}
+		if (i >= n)
+			break;
 		ob[i] = b;
 		objs[i].handle = b->handle;
 		objs[i].flags = chance(f, 60) ? DRM_TGEM_EXEC_OBJECT_WRITE : 0;
@@ -2136,6 +2168,9 @@ static void op_fork(struct fuzz *f)
 		f->child = true;
 		f->rng = child_seed;
 		f->failures = 0;
+		for (k = 0; k < MAX_MAPS; k++)
+			if (f->maps[k].dontfork)
+				f->maps[k].live = false;
 		for (k = 0; k < 16; k++) {
 			switch (below(f, 4)) {
 			case 0: op_map_use(f); break;
@@ -2206,7 +2241,7 @@ static const struct stream mmap_stream = {
 static const struct stream execbuf_stream = {
 	"execbuf", 3, {
 		[OP_CREATE] = 5, [OP_CLOSE] = 2, [OP_CTX] = 2, [OP_MIGRATE] = 2,
-		[OP_WAIT] = 2, [OP_EXECBUF] = 16, [OP_MMAP] = 1, [OP_MAP_USE] = 2,
+		[OP_WAIT] = 2, [OP_EXECBUF] = 16, [OP_MMAP] = 3, [OP_MAP_USE] = 2,
 		[OP_PRESSURE] = 1, [OP_REOPEN] = 1, [OP_FORK] = 1,
 	},
 };
@@ -2378,9 +2413,19 @@ static void drain(struct fuzz *f)
 			if (f->fds[i].kind == FD_SYNC_FILE) {
 				struct pollfd p = { .fd = f->fds[i].fd, .events = POLLIN };
 
+				struct sync_file_info info = { 0 };
+
 				/* every out-fence signals, error or not */
 				if (poll(&p, 1, 30000) != 1)
 					fail(f, "sync_file", "fd %d never signalled", p.fd);
+				else if (!ioctl(p.fd, SYNC_IOC_FILE_INFO, &info)) {
+					f->fences++;
+					if (info.status < 0)
+						f->fence_errors++;
+					else if (info.status != 1)
+						fail(f, "sync_file", "fd %d polled ready, status %d",
+						     p.fd, info.status);
+				}
 			}
 			close_xfd(f, &f->fds[i]);
 		}
@@ -2421,19 +2466,21 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 	munmap(f->none_page, PAGE);
 	munmap(f->edge, PAGE);
 
-	TH_LOG("stream %s: %lu calls, %lu succeeded, %lu jobs, %lu expected signals, %lld ms",
-	       st->name, f->calls, f->ok, f->jobs, f->sigs,
+	TH_LOG("stream %s: %lu calls, %lu succeeded, %lu jobs, %lu of %lu kept out-fences with an error, %lu expected signals, %lld ms",
+	       st->name, f->calls, f->ok, f->jobs, f->fence_errors, f->fences, f->sigs,
 	       (long long)((tgem_now_ns() - t0) / MSEC));
-	{
+	for (i = 0; i < 40 && f->stats[i].what; i++) {
 		char hist[512];
 		size_t o = 0;
+		unsigned int e;
 
 		hist[0] = 0;
-		for (i = 1; i < 128; i++)
-			if (f->errs[i] && o < sizeof(hist) - 32)
+		for (e = 1; e < 128; e++)
+			if (f->stats[i].errs[e] && o < sizeof(hist) - 32)
 				o += snprintf(hist + o, sizeof(hist) - o, " %s:%lu",
-					      errname(i), f->errs[i]);
-		TH_LOG("stream %s: errors%s", st->name, hist);
+					      errname(e), f->stats[i].errs[e]);
+		TH_LOG("stream %s: %s ok:%lu%s", st->name, f->stats[i].what,
+		       f->stats[i].ok, hist);
 	}
 	EXPECT_EQ(0u, f->failures) TH_LOG("stream %s seed 0x%" PRIx64 ": %u failures (see above)",
 					  st->name, f->seed, f->failures);
