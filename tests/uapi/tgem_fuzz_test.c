@@ -10,8 +10,13 @@
  * arguments mostly taken from that pool, sometimes mutated: boundary
  * values, stale handles, nonzero MBZ fields, unknown flags, extension
  * pointers, user pointers to NULL, unmapped, read-only, PROT_NONE or
- * kernel memory, arrays straddling an unmapped page, counts whose byte
- * size overflows, random batches for the software engine.
+ * kernel memory, arrays straddling an unmapped page or lying inside a
+ * mapping of a BO of the same execbuf, counts whose byte size overflows,
+ * random batches for the software engine (well-formed MI and blit
+ * commands aimed at the objects' edges, random dwords, jumps, and now and
+ * then a semaphore that never passes). It also fork()s children that use
+ * the shared file and the inherited mappings, closes the tgem file with
+ * everything in it live, and fills VRAM with big BOs.
  *
  * Every call must return 0 or an errno its documentation names (the
  * kernel-doc of include/uapi/drm/tgem_drm.h for the tgem ioctls; the DRM
@@ -22,6 +27,11 @@
  * At the end of each test everything is closed, and the memory region
  * usage of DEVICE_QUERY and the number of open fds must be back where they
  * started.
+ *
+ * Six tests, one per area (objects, mmap, execbuf, syncs, userptr,
+ * prime), each weigh the same operations differently. Each logs, per
+ * call, how often it succeeded and each errno it got, so that a change
+ * that makes most calls fail early (and so test little) shows.
  *
  * Reproducing: every test logs its seed. TGEM_FUZZ_SEED=<n> replays it
  * (each test derives its own stream from it), TGEM_FUZZ_ITERS=<n> changes
@@ -70,8 +80,13 @@
 #define U32_MAX		0xffffffffu
 #define U64_MAX		0xffffffffffffffffull
 
+/* Build-time overrides (EXTRA_CFLAGS=-DDEFAULT_SEED=...) for exploring. */
+#ifndef DEFAULT_SEED
 #define DEFAULT_SEED	0x7467656d2d66757aull	/* "tgem-fuz" */
-#define DEFAULT_ITERS	3000
+#endif
+#ifndef DEFAULT_ITERS
+#define DEFAULT_ITERS	5000
+#endif
 #define TIMEOUT_PARAM	"/sys/module/tgem/parameters/job_timeout_ms"
 /* Job timeout while fuzzing: a spinning batch is stopped after this. */
 #define FUZZ_JOB_TIMEOUT_MS	200
@@ -1639,12 +1654,15 @@ static void gen_batch(struct fuzz *f, uint32_t *p, uint32_t ndw,
 {
 	struct tgem_batch b;
 	bool hang_ok = chance(f, 4);
+	bool clean = chance(f, 30);	/* only commands that should run */
 
 	b.n = 0;
 	while (b.n + 12 < ndw && b.n + 12 < 1024 && chance(f, 85)) {
 		uint64_t a = gpu_target(f, o, n);
 
-		switch (below(f, 12)) {
+		if (clean)
+			a = (o[0].offset + (below(f, PAGE) & ~7ull)) & 0xffffffffffffull;
+		switch (below(f, clean ? 6 : 12)) {
 		case 0:
 		case 1:
 			tgem_store_dword(&b, a, (uint32_t)rnd(f));
@@ -1659,7 +1677,7 @@ static void gen_batch(struct fuzz *f, uint32_t *p, uint32_t ndw,
 		case 4:
 			tgem_emit(&b, MI_COPY_MEM_MEM);
 			tgem_emit_addr(&b, a);
-			tgem_emit_addr(&b, gpu_target(f, o, n));
+			tgem_emit_addr(&b, clean ? a + 8 : gpu_target(f, o, n));
 			break;
 		case 5:
 			/* passes at once (>= 0), unless we allow a hang */
@@ -1757,7 +1775,7 @@ static void op_execbuf(struct fuzz *f)
 			break;
 		ob[i] = b;
 		objs[i].handle = b->handle;
-		objs[i].flags = chance(f, 60) ? DRM_TGEM_EXEC_OBJECT_WRITE : 0;
+		objs[i].flags = chance(f, 80) ? DRM_TGEM_EXEC_OBJECT_WRITE : 0;
 		if (chance(f, 75)) {
 			objs[i].flags |= DRM_TGEM_EXEC_OBJECT_PINNED;
 			objs[i].offset = canonical(b->addr);
