@@ -85,7 +85,7 @@
 #define DEFAULT_SEED	0x7467656d2d66757aull	/* "tgem-fuz" */
 #endif
 #ifndef DEFAULT_ITERS
-#define DEFAULT_ITERS	5000
+#define DEFAULT_ITERS	4000
 #endif
 #define TIMEOUT_PARAM	"/sys/module/tgem/parameters/job_timeout_ms"
 /* Job timeout while fuzzing: a spinning batch is stopped after this. */
@@ -1199,6 +1199,26 @@ static void op_map_use(struct fuzz *f)
 		break;
 	}
 	case 5:
+		if (m->len > 2 * PAGE && chance(f, 30)) {
+			/* a hole in the middle: two VMAs, the tail a new map */
+			uint64_t hole = PAGE * (1 + below(f, m->len / PAGE - 2));
+			struct map *t = NULL;
+			unsigned int k;
+
+			for (k = 0; k < MAX_MAPS; k++)
+				if (!f->maps[k].live)
+					t = &f->maps[k];
+			munmap((char *)m->ptr + hole, PAGE);
+			if (t) {
+				*t = *m;
+				t->ptr = (char *)m->ptr + hole + PAGE;
+				t->len = m->len - hole - PAGE;
+			} else {
+				munmap((char *)m->ptr + hole + PAGE, m->len - hole - PAGE);
+			}
+			m->len = hole;
+			break;
+		}
 		if (m->len > PAGE && chance(f, 50)) {
 			/* unmap the tail: the VMA splits */
 			uint64_t keep = PAGE * (1 + below(f, m->len / PAGE - 1));
@@ -1516,6 +1536,71 @@ static void op_syncobj(struct fuzz *f)
 }
 
 /*
+ * SYNCOBJ_RESET and SYNCOBJ_SIGNAL (DRM core): EINVAL (pad, count 0),
+ * ENOENT, EFAULT, ENOMEM. SYNCOBJ_HANDLE_TO_FD (DRM core): EINVAL (flags,
+ * pad; a sync_file export of a syncobj that holds no fence), ENOENT,
+ * EMFILE, ENOMEM; the sync_file goes into the pool. They change what the
+ * next execbuf finds in the syncobjs it waits for.
+ */
+static void op_syncobj_more(struct fuzz *f, uint64_t hptr, uint32_t count,
+			    uint32_t h0)
+{
+	unsigned int i;
+	int err;
+
+	if (chance(f, 60)) {
+		struct drm_syncobj_array a = { .handles = hptr, .count_handles = count };
+		bool reset = chance(f, 50);
+
+		if (chance(f, 10))
+			a.pad = boundary32(f);
+		setargs(f, "%s count %u pad 0x%x handles[0] %u", reset ? "reset" : "signal",
+			a.count_handles, a.pad, h0);
+		err = check(f, reset ? "SYNCOBJ_RESET" : "SYNCOBJ_SIGNAL",
+			    xioctl(f->fd, reset ? DRM_IOCTL_SYNCOBJ_RESET :
+					  DRM_IOCTL_SYNCOBJ_SIGNAL, &a),
+			    E(EINVAL) | E(ENOENT) | E(EFAULT) | E(ENOMEM));
+		if (err)
+			return;
+		/*
+		 * Which syncobjs changed is not tracked: after a reset none is
+		 * trusted to hold a fence, nor after a binary signal (a stub
+		 * fence, no chain) any timeline point, so that no execbuf
+		 * waits 5 s with WAIT_FOR_SUBMIT for a fence that is gone.
+		 */
+		for (i = 0; i < MAX_SYNCOBJS; i++) {
+			if (!reset && !f->syncobjs[i].timeline)
+				continue;
+			f->syncobjs[i].has_fence = false;
+			f->syncobjs[i].point = 0;
+		}
+		return;
+	}
+	{
+		struct drm_syncobj_handle e = { .handle = h0 };
+		int slot = free_slot_fd(f);
+
+		e.flags = chance(f, 80) ? DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE : 0;
+		if (chance(f, 10))
+			e.flags = boundary32(f);
+		if (chance(f, 10))
+			e.pad = boundary32(f);
+		e.fd = -1;
+		setargs(f, "handle %u flags 0x%x pad 0x%x", e.handle, e.flags, e.pad);
+		err = check(f, "SYNCOBJ_HANDLE_TO_FD",
+			    xioctl(f->fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &e),
+			    E(EINVAL) | E(ENOENT) | E(EMFILE) | E(ENOMEM));
+		if (err)
+			return;
+		if (e.flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE || slot < 0)
+			close(e.fd);	/* a syncobj fd, or no room */
+		else
+			f->fds[slot] = (struct xfd){ .live = true,
+				.kind = FD_SYNC_FILE, .fd = e.fd };
+	}
+}
+
+/*
  * SYNCOBJ_WAIT and SYNCOBJ_TIMELINE_SIGNAL (DRM core): EINVAL (flags,
  * count 0, no fence without WAIT_FOR_SUBMIT, a binary syncobj given a
  * point), ENOENT (a handle that names nothing), EFAULT (arrays), ETIME
@@ -1547,7 +1632,9 @@ static void op_syncobj_ops(struct fuzz *f)
 		default: count = 0; break;
 		}
 	}
-	if (chance(f, 50)) {
+	if (chance(f, 30)) {
+		op_syncobj_more(f, hptr, count, handles[0]);
+	} else if (chance(f, 50)) {
 		struct drm_syncobj_wait w = { 0 };
 
 		w.handles = hptr;
