@@ -491,22 +491,10 @@ static void tgem_kmap_held_by_other(struct kunit *test)
 
 /* --- removal of a device while a VRAM mapping is held ------------------ */
 
-/* The ivshmem BAR that holds the VRAM, as in tgem_kunit_helpers.c. */
-#define TGEM_KMAP_IVSHMEM_BAR		2
 /* A removal that waits for nothing is done well within this. */
 #define TGEM_KMAP_REMOVE_TIMEOUT	(10 * HZ)
 /* How long a removal that must wait is watched to still be waiting. */
 #define TGEM_KMAP_REMOVE_WATCH		HZ
-
-static void tgem_kmap_pci_disable(void *pdev)
-{
-	pci_disable_device(pdev);
-}
-
-static void tgem_kmap_pci_release_bar(void *pdev)
-{
-	pci_release_region(pdev, TGEM_KMAP_IVSHMEM_BAR);
-}
 
 /*
  * Two tgem devices with VRAM, each on its own KUnit parent device and on
@@ -524,27 +512,15 @@ static void tgem_kmap_vram_pair_create(struct kunit *test,
 	struct device *parent;
 	struct pci_dev *pdev;
 	unsigned int i;
-	int ret;
 
-	pdev = tgem_kunit_ivshmem_take(test);
-	KUNIT_ASSERT_TRUE(test, pci_resource_flags(pdev, TGEM_KMAP_IVSHMEM_BAR) &
-			  IORESOURCE_MEM);
-	half = round_down(pci_resource_len(pdev, TGEM_KMAP_IVSHMEM_BAR) / 2, PAGE_SIZE);
+	pdev = tgem_kunit_ivshmem_claim(test);
+	half = round_down(pci_resource_len(pdev, TGEM_KUNIT_IVSHMEM_BAR) / 2, PAGE_SIZE);
 	KUNIT_ASSERT_GE(test, (u64)half, (u64)TGEM_KMAP_SIZE);
-
-	ret = pci_enable_device(pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = kunit_add_action_or_reset(test, tgem_kmap_pci_disable, pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = pci_request_region(pdev, TGEM_KMAP_IVSHMEM_BAR, "tgem_test");
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = kunit_add_action_or_reset(test, tgem_kmap_pci_release_bar, pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		parent = kunit_device_register(test, names[i]);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
-		vram.base = pci_resource_start(pdev, TGEM_KMAP_IVSHMEM_BAR) + i * half;
+		vram.base = pci_resource_start(pdev, TGEM_KUNIT_IVSHMEM_BAR) + i * half;
 		vram.size = half;
 		tdevs[i] = tgem_device_create(parent, &vram);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdevs[i]);

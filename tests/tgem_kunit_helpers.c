@@ -325,9 +325,8 @@ void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo)
 			      "the BO is not on its LRU list: something pinned it");
 }
 
-/* QEMU's ivshmem-plain device; its BAR 2 is the shared RAM. */
+/* QEMU's ivshmem-plain device; its BAR TGEM_KUNIT_IVSHMEM_BAR is the RAM. */
 #define TGEM_KUNIT_IVSHMEM_DEVICE	0x1110
-#define TGEM_KUNIT_IVSHMEM_BAR		2
 
 static void tgem_kunit_pci_dev_put(void *pdev)
 {
@@ -409,26 +408,24 @@ static void tgem_kunit_pci_release_bar(void *pdev)
 }
 
 /**
- * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
- * @test: the test that owns the device
+ * tgem_kunit_ivshmem_claim() - Own the ivshmem-plain BAR for one test
+ * @test: the test that owns it
  *
  * Takes the ivshmem-plain PCI device with tgem_kunit_ivshmem_take(), which
- * releases tgem's PCI driver from it if it is bound. Then enables it, requests its BAR 2 and
- * creates an unregistered tgem device on a KUnit device, with the whole
- * BAR as VRAM. When the test ends KUnit actions undo each step in reverse
- * order: the tgem device goes first, then the BAR, the enable count, the
- * released driver (attached again) and the PCI device reference.
+ * releases tgem's PCI driver from it if it is bound, checks that its BAR 2
+ * is memory, enables the device and requests the BAR, as
+ * tgem_device_create() wants of its caller. When the test ends KUnit
+ * actions undo each step in reverse order (after anything the test
+ * registered later): the BAR, the enable count, the released driver
+ * (attached again) and the PCI device reference.
  *
  * Context: Process context; may sleep; must not hold the PCI device's
  * lock. Skips @test if there is no ivshmem-plain device or a driver other
  * than tgem is bound to it; fails and aborts @test if a step fails.
- * Return: the device, valid until the end of @test.
+ * Return: the PCI device, its BAR %TGEM_KUNIT_IVSHMEM_BAR owned by @test.
  */
-struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
+struct pci_dev *tgem_kunit_ivshmem_claim(struct kunit *test)
 {
-	struct tgem_vram_desc vram;
-	struct tgem_device *tdev;
-	struct device *parent;
 	struct pci_dev *pdev;
 	int ret;
 
@@ -445,12 +442,35 @@ struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_disable, pdev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	/* tgem_device_create() wants the region owned by its caller. */
 	ret = pci_request_region(pdev, TGEM_KUNIT_IVSHMEM_BAR, "tgem_test");
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, tgem_kunit_pci_release_bar, pdev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	return pdev;
+}
 
+/**
+ * tgem_kunit_vram_device_create() - Create a tgem device with VRAM for one test
+ * @test: the test that owns the device
+ *
+ * Claims the ivshmem-plain BAR with tgem_kunit_ivshmem_claim() and creates
+ * an unregistered tgem device on a KUnit device, with the whole BAR as
+ * VRAM. When the test ends the tgem device goes first, then what the
+ * claim undoes.
+ *
+ * Context: Process context; may sleep; must not hold the PCI device's
+ * lock. Skips @test if there is no ivshmem-plain device or a driver other
+ * than tgem is bound to it; fails and aborts @test if a step fails.
+ * Return: the device, valid until the end of @test.
+ */
+struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test)
+{
+	struct tgem_vram_desc vram;
+	struct tgem_device *tdev;
+	struct device *parent;
+	struct pci_dev *pdev;
+
+	pdev = tgem_kunit_ivshmem_claim(test);
 	parent = kunit_device_register(test, "tgem-kunit-vram");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
 

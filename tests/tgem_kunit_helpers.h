@@ -24,7 +24,11 @@ atomic_t *tgem_kunit_count_populates(struct kunit *test,
 				     struct tgem_device *tdev);
 void tgem_kunit_bo_evict(struct kunit *test, struct tgem_bo *bo);
 
+/* The BAR of QEMU's ivshmem-plain device that holds the shared RAM. */
+#define TGEM_KUNIT_IVSHMEM_BAR		2
+
 struct pci_dev *tgem_kunit_ivshmem_take(struct kunit *test);
+struct pci_dev *tgem_kunit_ivshmem_claim(struct kunit *test);
 struct tgem_device *tgem_kunit_vram_device_create(struct kunit *test);
 u32 tgem_kunit_pattern(u32 seed, u64 offset);
 void tgem_kunit_bo_fill(struct kunit *test, struct tgem_bo *bo, u32 seed);

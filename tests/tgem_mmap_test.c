@@ -314,7 +314,6 @@ static void tgem_mmap_prot_matches_ttm(struct kunit *test)
 }
 
 #define TGEM_MMAP_IVSHMEM_DEVICE	0x1110
-#define TGEM_MMAP_IVSHMEM_BAR		2
 
 static void tgem_mmap_test_iounmap(void *vaddr)
 {
@@ -345,8 +344,8 @@ static void tgem_mmap_prot_follows_tracked_memtype(struct kunit *test)
 
 	/* tgem, built in, would have mapped the BAR first: take it off. */
 	pdev = tgem_kunit_ivshmem_take(test);
-	early = ioremap(pci_resource_start(pdev, TGEM_MMAP_IVSHMEM_BAR),
-			pci_resource_len(pdev, TGEM_MMAP_IVSHMEM_BAR));
+	early = ioremap(pci_resource_start(pdev, TGEM_KUNIT_IVSHMEM_BAR),
+			pci_resource_len(pdev, TGEM_KUNIT_IVSHMEM_BAR));
 	KUNIT_ASSERT_TRUE(test, !!early);
 	ret = kunit_add_action_or_reset(test, tgem_mmap_test_iounmap, (void __force *)early);
 	KUNIT_ASSERT_EQ(test, ret, 0);
