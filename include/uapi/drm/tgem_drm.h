@@ -40,7 +40,9 @@ extern "C" {
  *    extension is defined for that ioctl;
  *  - every ``pad`` and ``reserved`` field must be zero, and every unknown
  *    flag bit must be clear; otherwise the ioctl fails with ``EINVAL``;
- *  - a handle that does not name a BO of this file gives ``ENOENT``;
+ *  - a handle that does not name a BO of this file gives ``ENOENT`` (the
+ *    DRM core's own ioctls, such as ``DRM_IOCTL_GEM_CLOSE`` and
+ *    ``DRM_IOCTL_SYNCOBJ_DESTROY``, keep their ``EINVAL`` for one);
  *  - user pointers are ``__u64``.
  *
  * A failing ioctl leaves no object behind and changes no output field.
@@ -324,6 +326,10 @@ struct drm_tgem_gem_create {
  * it with PRIME); through a file with no handle to it, mmap() fails with
  * ``EACCES``. The mapping is always shared; ``MAP_PRIVATE`` is refused
  * with ``EINVAL``. Calling the ioctl again returns the same offset.
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags or @reserved;
+ * ``ENOENT`` for a bad handle; ``ENODEV`` for a userptr BO, which has no
+ * offset (its memory is the caller's own), and once the device is gone.
  */
 struct drm_tgem_gem_mmap_offset {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -356,7 +362,8 @@ struct drm_tgem_gem_mmap_offset {
  *
  * Return: 0 when the BO is idle, ``ETIME`` when the timeout passed first,
  * ``EINTR`` when a signal interrupted the wait and the call was not
- * restarted.
+ * restarted; ``EINVAL`` for a nonzero @extensions, @flags or @reserved,
+ * ``ENOENT`` for a bad handle, ``ENODEV`` once the device is gone.
  */
 struct drm_tgem_gem_wait {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
@@ -411,6 +418,10 @@ struct drm_tgem_gem_migrate {
  * Reports how the BO was created and the region it lives in at the time of
  * the call. Eviction can move it right after, so @region is a snapshot,
  * meant for tools and tests.
+ *
+ * Errors: ``EINVAL`` for a nonzero @extensions, @flags, @pad or
+ * @reserved; ``ENOENT`` for a bad handle; ``EINTR`` on a signal while
+ * the BO is locked by someone else; ``ENODEV`` once the device is gone.
  */
 struct drm_tgem_gem_info {
 	/** @extensions: MBZ, see "tgem uAPI extensions" */
