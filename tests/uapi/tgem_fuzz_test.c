@@ -31,7 +31,11 @@
  * Six tests, one per area (objects, mmap, execbuf, syncs, userptr,
  * prime), each weigh the same operations differently. Each logs, per
  * call, how often it succeeded and each errno it got, so that a change
- * that makes most calls fail early (and so test little) shows.
+ * that makes most calls fail early (and so test little) shows. A seventh
+ * runs four of the streams at once, as four processes with files of their
+ * own, so that they race for what the device shares. Which call of one
+ * process meets which of another then depends on timing: a failure there
+ * gives the seeds, not a replay.
  *
  * Reproducing: every test logs its seed. TGEM_FUZZ_SEED=<n> replays it
  * (each test derives its own stream from it), TGEM_FUZZ_ITERS=<n> changes
@@ -2536,14 +2540,60 @@ static void drain(struct fuzz *f)
 		}
 }
 
+/* @f->iters calls of @st's mix, from @f->rng. */
+static void run_ops(struct fuzz *f, const struct stream *st)
+{
+	unsigned int total = 0, i;
+
+	for (i = 0; i < NUM_OPS; i++)
+		total += st->weight[i];
+	for (f->iter = 0; f->iter < f->iters; f->iter++) {
+		unsigned int r = below(f, total), op = 0;
+
+		while (r >= st->weight[op])
+			r -= st->weight[op++];
+		ops[op](f);
+	}
+}
+
+/*
+ * Nothing leaked, once the caller has closed its files: fds at once,
+ * memory after the deferred destroys.
+ */
+static void check_no_leaks(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fuzz) *self)
+{
+	struct fuzz *f = &self->f;
+	uint64_t sys, vram;
+	int64_t deadline;
+	int fds;
+
+	fds = count_fds();
+	EXPECT_EQ(self->fds_before, fds) TH_LOG("fds leaked");
+	f->fd = tgem_open(NULL, 0);
+	ASSERT_LE(0, f->fd);
+	deadline = tgem_now_ns() + 20 * SEC;
+	do {
+		ASSERT_EQ(0, region_used(f->fd, &sys, &vram));
+		if (sys <= self->sys_before && vram <= self->vram_before)
+			break;
+		usleep(50000);
+	} while (tgem_now_ns() < deadline);
+	close(f->fd);
+	EXPECT_GE(self->sys_before, sys) TH_LOG("system memory: %llu bytes used before, %llu after",
+					       (unsigned long long)self->sys_before,
+					       (unsigned long long)sys);
+	EXPECT_GE(self->vram_before, vram) TH_LOG("VRAM: %llu bytes used before, %llu after",
+						 (unsigned long long)self->vram_before,
+						 (unsigned long long)vram);
+}
+
 static void run(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 		const struct stream *st)
 {
 	struct fuzz *f = &self->f;
-	unsigned int total = 0, i;
-	uint64_t sys, vram;
-	int64_t t0 = tgem_now_ns(), deadline;
-	int fds;
+	int64_t t0 = tgem_now_ns();
+	unsigned int i;
 
 	f->md = _metadata;
 	f->stream = st->name;
@@ -2555,15 +2605,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 	       st->name, f->seed, f->iters,
 	       self->timeout_set ? "" : " (job timeout not shortened: not root?)");
 
-	for (i = 0; i < NUM_OPS; i++)
-		total += st->weight[i];
-	for (f->iter = 0; f->iter < f->iters; f->iter++) {
-		unsigned int r = below(f, total), op = 0;
-
-		while (r >= st->weight[op])
-			r -= st->weight[op++];
-		ops[op](f);
-	}
+	run_ops(f, st);
 	drain(f);
 	close(f->fd);
 	close(f->fd2);
@@ -2589,26 +2631,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 	}
 	EXPECT_EQ(0u, f->failures) TH_LOG("stream %s seed 0x%" PRIx64 ": %u failures (see above)",
 					  st->name, f->seed, f->failures);
-
-	/* nothing leaked: fds at once, memory after the deferred destroys */
-	fds = count_fds();
-	EXPECT_EQ(self->fds_before, fds) TH_LOG("fds leaked");
-	f->fd = tgem_open(NULL, 0);
-	ASSERT_LE(0, f->fd);
-	deadline = tgem_now_ns() + 20 * SEC;
-	do {
-		ASSERT_EQ(0, region_used(f->fd, &sys, &vram));
-		if (sys <= self->sys_before && vram <= self->vram_before)
-			break;
-		usleep(50000);
-	} while (tgem_now_ns() < deadline);
-	close(f->fd);
-	EXPECT_GE(self->sys_before, sys) TH_LOG("system memory: %llu bytes used before, %llu after",
-					       (unsigned long long)self->sys_before,
-					       (unsigned long long)sys);
-	EXPECT_GE(self->vram_before, vram) TH_LOG("VRAM: %llu bytes used before, %llu after",
-						 (unsigned long long)self->vram_before,
-						 (unsigned long long)vram);
+	check_no_leaks(_metadata, self);
 }
 
 TEST_F_TIMEOUT(fuzz, objects, 300)
@@ -2639,6 +2662,97 @@ TEST_F_TIMEOUT(fuzz, userptr, 300)
 TEST_F_TIMEOUT(fuzz, prime, 300)
 {
 	run(_metadata, self, &prime_stream);
+}
+
+/*
+ * One client of a concurrent run: a fork()ed child with files of its own
+ * (the fixture's are shared with the parent, and so would be their
+ * handles), running @st's mix from its own seed. Exits 0, or 1 after any
+ * failure, which fail() has printed.
+ */
+static void __attribute__((noreturn))
+concurrent_child(struct fuzz *f, const struct stream *st, uint64_t seed,
+		 unsigned long iters)
+{
+	close(f->fd);
+	close(f->fd2);
+	f->fd = tgem_open(NULL, 0);
+	f->fd2 = tgem_open(NULL, 0);
+	if (f->fd < 0 || f->fd2 < 0)
+		_exit(1);
+	f->stream = st->name;
+	f->seed = seed;
+	f->iters = iters;
+	f->rng = seed ^ (st->salt * 0xd1342543de82ef95ull);
+	run_ops(f, st);
+	drain(f);
+	close(f->fd);
+	close(f->fd2);
+	fprintf(stderr, "# stream %s (concurrent): %lu calls, %lu succeeded, %lu jobs, %u failures\n",
+		st->name, f->calls, f->ok, f->jobs, f->failures);
+	_exit(f->failures ? 1 : 0);
+}
+
+/*
+ * Four clients at once, each a process with files of its own running one
+ * stream (objects, mmap, execbuf, userptr) at half the single streams'
+ * length: they race for what the device shares, VRAM and its eviction,
+ * the scheduler and the engine, the userptr notifier lock, the fault
+ * path. Each child checks its own results like a single stream; the
+ * parent gives them 240 s, then checks that nothing leaked once all are
+ * gone.
+ */
+TEST_F_TIMEOUT(fuzz, concurrent, 300)
+{
+	static const struct stream *const streams[] = {
+		&objects_stream, &mmap_stream, &execbuf_stream, &userptr_stream,
+	};
+	struct fuzz *f = &self->f;
+	uint64_t seed = env_u64("TGEM_FUZZ_SEED", DEFAULT_SEED);
+	unsigned long iters = env_u64("TGEM_FUZZ_ITERS", DEFAULT_ITERS) / 2;
+	pid_t pids[4];
+	int64_t deadline;
+	unsigned int i, left = 4;
+	int status;
+
+	TH_LOG("4 concurrent streams: TGEM_FUZZ_SEED=0x%" PRIx64 " + stream index, %lu calls each",
+	       seed, iters);
+	for (i = 0; i < 4; i++) {
+		fflush(NULL);
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]) TH_LOG("fork: %s", strerror(errno));
+		if (!pids[i])
+			concurrent_child(f, streams[i], seed + i, iters);
+	}
+
+	deadline = tgem_now_ns() + 240 * SEC;
+	while (left && tgem_now_ns() < deadline) {
+		for (i = 0; i < 4; i++) {
+			if (!pids[i] || waitpid(pids[i], &status, WNOHANG) != pids[i])
+				continue;
+			EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+				TH_LOG("stream %s: status 0x%x (see its failures above)",
+				       streams[i]->name, status);
+			pids[i] = 0;
+			left--;
+		}
+		usleep(20000);
+	}
+	for (i = 0; i < 4; i++) {
+		if (!pids[i])
+			continue;
+		TH_LOG("stream %s still running after 240 s: killed", streams[i]->name);
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], &status, 0);
+		EXPECT_TRUE(0);
+	}
+
+	close(f->fd);
+	close(f->fd2);
+	munmap(f->ro_page, PAGE);
+	munmap(f->none_page, PAGE);
+	munmap(f->edge, PAGE);
+	check_no_leaks(_metadata, self);
 }
 
 /*
